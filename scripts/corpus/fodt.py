@@ -178,6 +178,9 @@ class FodtWriter:
             extra = f' style:page-number="{num}"' if num is not None else ""
         else:
             extra = ""
+        if self.pending_column:
+            self.pending_column = False
+            extra += ' fo:break-before="column"'
         self.auto_styles.append(
             f'<style:style style:name="{name}" style:family="table"{brk}>'
             f'<style:table-properties style:width="{width_cm:.2f}cm" table:align="{align}"'
@@ -284,9 +287,8 @@ class FodtWriter:
                 '<draw:ellipse draw:style-name="grCircle" text:anchor-type="as-char" '
                 'svg:width="3.6cm" svg:height="3.6cm" draw:z-index="0">'
                 f'<text:p text:style-name="CircleText">{escape(word)}</text:p></draw:ellipse>'
-                "<text:s/><text:s/><text:s/>"
             )
-        self.para("CoverCenter", "".join(shapes))
+        self.para("CoverCenter", "<text:s/><text:s/><text:s/>".join(shapes))
 
     def image(self, png: bytes, width_cm: float, height_cm: float) -> None:
         self.images += 1
@@ -330,7 +332,7 @@ class FodtWriter:
         return "".join(
             [
                 '<style:default-style style:family="paragraph">'
-                '<style:paragraph-properties style:writing-mode="lr-tb" style:line-break="strict"/>'
+                '<style:paragraph-properties style:writing-mode="lr-tb" style:line-break="strict" style:punctuation-wrap="simple"/>'
                 f'<style:text-properties style:font-name="{MINCHO}" style:font-name-asian="{MINCHO}"'
                 f' fo:font-size="{s}pt" style:font-size-asian="{s}pt" fo:language="ja" fo:country="JP"'
                 ' style:language-asian="ja" style:country-asian="JP"/></style:default-style>',

@@ -8,7 +8,7 @@ IPA fonts, headings, footers, a bordered table and a two-column layout; web
 pages with the chrome of a municipal CMS around the body.
 
 Prerequisites (Debian 12):
-    apt-get install -y --no-install-recommends libreoffice-writer \
+    apt-get install -y --no-install-recommends libreoffice-writer fonts-wqy-microhei \
         fonts-ipafont-gothic fonts-ipafont-mincho poppler-utils
     pip install pillow            # figures drawn as raster images
 Usage:
