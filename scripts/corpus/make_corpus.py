@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
+import re
 import shutil
 import subprocess
 import sys
@@ -129,6 +131,29 @@ def render(blocks: list[Block], writer: FodtWriter, title_style: str) -> None:
             raise ValueError(f"unknown block kind {k!r}")
 
 
+FIXED_DATE = b"20260101000000"
+
+
+def make_reproducible(pdf: bytes) -> bytes:
+    """Pin the creation date and derive the document ID from the content.
+
+    Both substitutions keep every byte length, so the xref offsets stay valid, and
+    a regenerated corpus is byte-identical (its content hashes do not change).
+    """
+    pdf = re.sub(rb"/CreationDate\(D:\d{14}", b"/CreationDate(D:" + FIXED_DATE, pdf)
+    body = re.sub(rb"/ID \[[^\]]*\]|/DocChecksum /[0-9A-Fa-f]+", b"", pdf)
+    digest = hashlib.md5(body).hexdigest().upper().encode()
+    second = hashlib.md5(digest).hexdigest().upper().encode()
+
+    def fixed_id(m: re.Match) -> bytes:
+        a, b = m.group(1), m.group(2)
+        return m.group(0).replace(a, digest[: len(a)]).replace(b, second[: len(b)])
+
+    pdf = re.sub(rb"/ID \[\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*\]", fixed_id, pdf)
+    pdf = re.sub(rb"(/DocChecksum /)([0-9A-Fa-f]+)", lambda m: m.group(1) + digest[: len(m.group(2))], pdf)
+    return pdf
+
+
 def build_pdf(name: str, workdir: Path, out: Path) -> Path:
     layout = PDFS[name]
     blocks = parse_markup((TEMPLATES / f"{name}.txt").read_text(encoding="utf-8"))
@@ -152,7 +177,7 @@ def build_pdf(name: str, workdir: Path, out: Path) -> Path:
         stdout=subprocess.DEVNULL,
     )
     target = out / f"{name}.pdf"
-    shutil.copyfile(workdir / f"{name}.pdf", target)
+    target.write_bytes(make_reproducible((workdir / f"{name}.pdf").read_bytes()))
     return target
 
 
