@@ -3,8 +3,8 @@
 
 Writes tests/fixtures/hostile/ (see the README there for what each file is and
 what a correct tool reports). Every file is small (< 3 MB) and rebuilt
-deterministically from corpus/memuro.pdf and fixed seeds, so the committed files
-and a fresh run agree byte for byte.
+from corpus/memuro.pdf and fixed seeds; a fresh run reproduces the committed files
+byte for byte, except the two encrypted PDFs (AES-256 keys and salts are random).
 
 Prerequisites: qpdf (apt-get install -y qpdf) for the two encrypted PDFs.
 Usage: python3 scripts/make_hostile.py [--out DIR] [--corpus DIR]
