@@ -120,6 +120,9 @@ class FodtWriter:
         self.counter = 0
         self.images = 0
         self.auto_styles.append(
+            f'<style:style style:name="TCircle" style:family="text">{_text_props(GOTHIC, 24, True, "#ffffff")}</style:style>'
+        )
+        self.auto_styles.append(
             '<style:style style:name="grCircle" style:family="graphic"><style:graphic-properties'
             f' draw:fill="solid" draw:fill-color="{layout.accent}" draw:stroke="none" draw:textarea-horizontal-align="center"'
             ' draw:textarea-vertical-align="middle" style:vertical-pos="middle" style:vertical-rel="line"'
@@ -286,7 +289,7 @@ class FodtWriter:
             shapes.append(
                 '<draw:ellipse draw:style-name="grCircle" text:anchor-type="as-char" '
                 'svg:width="3.6cm" svg:height="3.6cm" draw:z-index="0">'
-                f'<text:p text:style-name="CircleText">{escape(word)}</text:p></draw:ellipse>'
+                f'<text:p text:style-name="CircleText"><text:span text:style-name="TCircle">{escape(word)}</text:span></text:p></draw:ellipse>'
             )
         self.para("CoverCenter", "<text:s/><text:s/><text:s/>".join(shapes))
 
