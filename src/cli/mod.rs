@@ -64,7 +64,9 @@ pub enum Command {
 /// Lets `gyokaku search 職員 -芽室町` exclude a word: after `search`, an argument made of `-`
 /// and a word (not one of the command's own short flags) is passed on as a query word with
 /// a full-width minus, which the query language also reads as "exclude".
-pub fn exclusions_as_words(args: impl IntoIterator<Item = std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+pub fn exclusions_as_words(
+    args: impl IntoIterator<Item = std::ffi::OsString>,
+) -> Vec<std::ffi::OsString> {
     let mut in_search = false;
     args.into_iter()
         .map(|arg| {
@@ -74,11 +76,7 @@ pub fn exclusions_as_words(args: impl IntoIterator<Item = std::ffi::OsString>) -
             }
             let is_word = text.len() > 2 && text.starts_with('-') && !text.starts_with("--")
                 || text.starts_with('-') && text.chars().nth(1).is_some_and(|c| !c.is_ascii());
-            if in_search && is_word {
-                format!("－{}", &text[1..]).into()
-            } else {
-                arg
-            }
+            if in_search && is_word { format!("－{}", &text[1..]).into() } else { arg }
         })
         .collect()
 }

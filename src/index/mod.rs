@@ -97,7 +97,12 @@ pub struct PassageIndex {
     dir: PathBuf,
     index: Index,
     fields: Fields,
+    tokenizer: JapaneseTokenizer,
 }
+
+/// The user dictionary an index was built with, kept inside it so that queries are
+/// analysed with exactly the same entries.
+pub const USER_DICT_FILE: &str = "user-dict.csv";
 
 fn tantivy_dir(index_dir: &Path) -> PathBuf {
     index_dir.join("tantivy")
@@ -142,13 +147,19 @@ impl PassageIndex {
     }
 
     fn from_index(index_dir: &Path, index: Index) -> Result<Self, IndexError> {
-        let tokenizer = JapaneseTokenizer::shared().map_err(|err| IndexError::Payload {
+        let user_dict = index_dir.join(USER_DICT_FILE);
+        let tokenizer = if user_dict.is_file() {
+            JapaneseTokenizer::with_user_dict(Some(&user_dict))
+        } else {
+            JapaneseTokenizer::shared().cloned()
+        }
+        .map_err(|err| IndexError::Payload {
             dir: index_dir.to_owned(),
             reason: err.to_string(),
         })?;
-        analyzer::register(&index, tokenizer);
+        analyzer::register(&index, &tokenizer);
         let fields = Fields::build().1;
-        Ok(PassageIndex { dir: index_dir.to_owned(), index, fields })
+        Ok(PassageIndex { dir: index_dir.to_owned(), index, fields, tokenizer })
     }
 
     fn tantivy_err(&self) -> impl Fn(tantivy::TantivyError) -> IndexError + '_ {
@@ -164,6 +175,11 @@ impl PassageIndex {
                 reason: err.to_string(),
             }),
         }
+    }
+
+    /// The analysis this index was built with; queries must use the same.
+    pub fn tokenizer(&self) -> &JapaneseTokenizer {
+        &self.tokenizer
     }
 
     /// Every document of the last commit, by path.

@@ -22,9 +22,18 @@ fn search_json_has_every_contract_field() {
         assert!(result.get(key).is_some(), "missing {key}");
     }
     let hit = &result["hits"][0];
-    for key in
-        ["path", "municipality", "prefecture", "title", "year", "page", "heading", "score", "snippet", "text"]
-    {
+    for key in [
+        "path",
+        "municipality",
+        "prefecture",
+        "title",
+        "year",
+        "page",
+        "heading",
+        "score",
+        "snippet",
+        "text",
+    ] {
         assert!(hit.get(key).is_some(), "hit lacks {key}: {hit}");
     }
     assert_eq!(hit["prefecture"], "北海道");
@@ -40,8 +49,12 @@ fn compound_query_also_finds_the_head_noun() {
     // 芽室町 speaks of 施設 and 老朽化 without the word 公共施設 in the same passage.
     let dir = seeded_index();
     let result = search_json(dir.path(), &["公共施設の老朽化", "--limit", "50"]);
-    let cities: Vec<&str> =
-        result["hits"].as_array().unwrap().iter().filter_map(|h| h["municipality"].as_str()).collect();
+    let cities: Vec<&str> = result["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|h| h["municipality"].as_str())
+        .collect();
     assert_eq!(cities.first(), Some(&"苫小牧市"));
 }
 
@@ -56,9 +69,14 @@ fn filters_by_city_year_and_manifest_column() {
     let by_year = search_json(dir.path(), &["職員", "--year", "2000..2005", "--limit", "50"]);
     assert!(by_year["hits"].as_array().unwrap().iter().all(|h| h["year"] == 2003));
 
-    let by_var = search_json(dir.path(), &["職員", "--where", "plan_type=実行計画", "--limit", "50"]);
-    let cities: std::collections::BTreeSet<&str> =
-        by_var["hits"].as_array().unwrap().iter().filter_map(|h| h["municipality"].as_str()).collect();
+    let by_var =
+        search_json(dir.path(), &["職員", "--where", "plan_type=実行計画", "--limit", "50"]);
+    let cities: std::collections::BTreeSet<&str> = by_var["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|h| h["municipality"].as_str())
+        .collect();
     assert!(!cities.is_empty());
     assert!(cities.iter().all(|c| ["苫小牧市", "藤枝市"].contains(c)), "{cities:?}");
 }
@@ -71,7 +89,8 @@ fn phrase_exclusion_and_or() {
         assert!(hit["text"].as_str().unwrap().contains("市民協働"), "{hit}");
     }
     let all = search_json(dir.path(), &["職員", "--limit", "1000"])["total"].as_u64().unwrap();
-    let without = search_json(dir.path(), &["職員", "-芽室町", "--limit", "1000"])["total"].as_u64().unwrap();
+    let without =
+        search_json(dir.path(), &["職員", "-芽室町", "--limit", "1000"])["total"].as_u64().unwrap();
     assert!(without < all);
     let either = search_json(dir.path(), &["老朽化", "OR", "窓口"])["total"].as_u64().unwrap();
     let one = search_json(dir.path(), &["老朽化"])["total"].as_u64().unwrap();
@@ -166,4 +185,33 @@ fn metadata_is_inferred_without_a_manifest() {
     assert_eq!(hit["municipality"], "芽室町");
     assert_eq!(hit["year"], 2019);
     assert_eq!(hit["title"], "芽室町行政経営ポリシー");
+}
+
+#[test]
+fn user_dictionary_entries_change_the_analysis_and_travel_with_the_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let dict = dir.path().join("terms.csv");
+    std::fs::write(&dict, "めむろ未来会議,カスタム名詞,メムロミライカイギ\n").unwrap();
+    let text = "めむろ未来会議を開催します。";
+    gyokaku(dir.path())
+        .arg("analyze")
+        .write_stdin(text)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("めむろ未来会議").not());
+    gyokaku(dir.path())
+        .args(["analyze", "--user-dict", "terms.csv"])
+        .write_stdin(text)
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("めむろ未来会議 "));
+
+    std::fs::write(dir.path().join("plan.txt"), format!("第1 会議\n{text}")).unwrap();
+    gyokaku(dir.path())
+        .args(["ingest", "plan.txt", "--index", "index", "--user-dict", "terms.csv"])
+        .assert()
+        .success();
+    assert!(dir.path().join("index/user-dict.csv").is_file());
+    let result = search_json(dir.path(), &["めむろ未来会議"]);
+    assert_eq!(result["total"], 1);
 }
