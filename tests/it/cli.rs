@@ -215,3 +215,12 @@ fn user_dictionary_entries_change_the_analysis_and_travel_with_the_index() {
     let result = search_json(dir.path(), &["めむろ未来会議"]);
     assert_eq!(result["total"], 1);
 }
+
+#[test]
+fn bigram_field_finds_words_inside_longer_compounds() {
+    let dir = seeded_index();
+    let result = search_json(dir.path(), &["市民協働", "--city", "岡崎市", "--limit", "50"]);
+    let texts: Vec<&str> =
+        result["hits"].as_array().unwrap().iter().filter_map(|h| h["text"].as_str()).collect();
+    assert!(texts.iter().any(|t| t.contains("市民協働班")), "{texts:?}");
+}
