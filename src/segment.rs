@@ -41,7 +41,12 @@ fn segment_page(page: &Page, builder: &mut PassageBuilder) {
         let marked = page.headings.iter().find(|mark| {
             mark.start >= line_start && mark.start < line_start + raw_line.len().max(1)
         });
-        let level = marked.map(|mark| mark.level + 10).or_else(|| heading_level(line));
+        // Headings the extractor marked (from tags or font sizes) are the outer structure;
+        // numbered headings found by pattern nest inside them.
+        let pattern_offset = if page.headings.is_empty() { 0 } else { 6 };
+        let level = marked
+            .map(|mark| mark.level.min(6))
+            .or_else(|| heading_level(line).map(|level| level + pattern_offset));
         match level {
             Some(level) => builder.heading(level, line),
             None => sentences(line).for_each(|sentence| builder.sentence(sentence)),
