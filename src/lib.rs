@@ -5,6 +5,7 @@
 //! `extract` → `normalize` → `segment` → `tokenize`/`analysis` → `index` → `themes` → `compare`.
 //! The command-line interface in `cli` is a thin layer on top. See ARCHITECTURE.md.
 
+pub mod compare;
 pub mod extract;
 pub mod model;
 pub mod themes;
