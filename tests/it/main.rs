@@ -1,1 +1,6 @@
+//! End-to-end tests: one test binary, one module per area.
+
+mod cli;
+mod golden;
+mod support;
 mod themes;
