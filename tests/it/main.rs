@@ -4,3 +4,4 @@ mod cli;
 mod golden;
 mod retrieval;
 mod support;
+mod themes;
