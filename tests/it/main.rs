@@ -1,0 +1,7 @@
+//! End-to-end tests: one test binary, one module per area.
+
+mod cli;
+mod golden;
+mod retrieval;
+mod support;
+mod themes;
