@@ -219,8 +219,9 @@ fn make_fragment(glyphs: Vec<Oriented>) -> Fragment {
             let gap = glyph.a0 - prev.a1;
             let cjk_pair = prev.text.chars().last().is_some_and(is_cjk)
                 && glyph.text.chars().next().is_some_and(is_cjk);
-            if gap > 0.15 * prev.size && !cjk_pair {
-                text.push(' ');
+            // A wide gap between Japanese characters is a real space (第1章　はじめに).
+            if (gap > 0.15 * prev.size && !cjk_pair) || gap > 0.6 * prev.size {
+                text.push(if cjk_pair { '\u{3000}' } else { ' ' });
             }
         }
         push_glyph_text(&mut text, &glyph.text);
@@ -302,7 +303,9 @@ fn top_of(fragments: &[Fragment]) -> f32 {
 #[derive(Debug)]
 enum Node {
     Leaf(Vec<Fragment>),
-    /// Parts side by side (columns, or the cells of a table row), in reading order.
+    /// Text columns side by side, in reading order.
+    Columns(Vec<Node>),
+    /// Parts side by side that may be the cells of a table row, in reading order.
     Row(Vec<Node>),
     /// Parts one after the other across lines.
     Stack(Vec<Node>),
@@ -346,7 +349,7 @@ fn cut(fragments: Vec<Fragment>, size: f32) -> Node {
     }
     let columns = split_by_gaps(fragments.clone(), along, gutter(size));
     if columns.len() > 1 && is_column_layout(&columns, size) {
-        return Node::Row(columns.into_iter().map(|part| cut(part, size)).collect());
+        return Node::Columns(columns.into_iter().map(|part| cut(part, size)).collect());
     }
     let slabs = split_by_gaps(fragments, across, 0.0);
     if slabs.len() == 1 {
@@ -444,7 +447,7 @@ fn merged_is_columns(group: &[Fragment], slab: &[Fragment], size: f32) -> bool {
 fn render(node: &Node, body_size: f32, out: &mut PageText) {
     match node {
         Node::Leaf(fragments) => render_leaf(fragments, body_size, out),
-        Node::Stack(parts) => {
+        Node::Stack(parts) | Node::Columns(parts) => {
             for (i, part) in parts.iter().enumerate() {
                 if i > 0 {
                     out.text.push('\n');
@@ -541,6 +544,8 @@ fn render_leaf(fragments: &[Fragment], body_size: f32, out: &mut PageText) {
         if i > 0 {
             let prev = &lines[i - 1];
             let paragraph_break = heading.is_some()
+                || prev.text.contains('\t')
+                || has_leader(&prev.text)
                 || heading_level(prev.size, body_size).is_some()
                 || line.c - prev.c > 1.4 * pitch.max(prev.size)
                 || prev.a1 < right - 1.5 * prev.size
@@ -558,6 +563,22 @@ fn render_leaf(fragments: &[Fragment], body_size: f32, out: &mut PageText) {
         }
         out.text.push_str(&line.text);
     }
+}
+
+/// Whether a line carries a dot leader (a table-of-contents entry), which ends a line.
+fn has_leader(text: &str) -> bool {
+    let mut run = 0;
+    for ch in text.chars() {
+        run = if matches!(ch, '.' | '・' | '·' | '‥' | '…' | '．' | '･') {
+            run + 1
+        } else {
+            0
+        };
+        if run >= 3 {
+            return true;
+        }
+    }
+    false
 }
 
 /// Appends a wrapped continuation line: no space between Japanese characters, a space
