@@ -2,6 +2,7 @@
 
 mod cli;
 mod golden;
+mod pdf;
 mod retrieval;
 mod support;
 mod themes;
