@@ -112,6 +112,9 @@ fn classify(node: &NodeRef<'_, Node>, stats: &HashMap<NodeId, TextStats>) -> Opt
         return Some(RemovalKind::Hidden);
     }
     let stats = stats.get(&node.id()).copied().unwrap_or_default();
+    if stats.chars > 0 && stats.chars < SHORT_BLOCK_CHARS && is_contact_block(node) {
+        return Some(RemovalKind::Contact);
+    }
     if let Some(kind) = classify_by_tag(name, &stats) {
         return Some(kind);
     }
@@ -120,10 +123,7 @@ fn classify(node: &NodeRef<'_, Node>, stats: &HashMap<NodeId, TextStats>) -> Opt
         if let Some(kind) = classify_by_phrase(&text, &stats) {
             return Some(kind);
         }
-        if CONTACT_CLASS.is_match(&dom::id_and_classes(node)) && looks_like_contact(&text) {
-            return Some(RemovalKind::Contact);
-        }
-        if DATE_CLASS.is_match(&dom::id_and_classes(node))
+        if metadata::DATE_CLASS.is_match(&dom::id_and_classes(node))
             && text.chars().count() < 60
             && metadata::parse_date_anywhere(&text).is_some()
         {
@@ -187,14 +187,32 @@ static CONTACT_CLASS: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex is valid")
 });
 
-static DATE_CLASS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"update|modified|released|koushin|kousin|date|publish")
-        .expect("static regex is valid")
-});
-
 /// Whitespace removed: phrases are matched regardless of spacing.
 fn compact(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// An お問い合わせ block: it starts with a contact heading that is not a link, or its
+/// class says contact and it names a department or phone number.
+fn is_contact_block(node: &NodeRef<'_, Node>) -> bool {
+    if dom::element_name(node) == Some("a") || first_text_is_link(node) {
+        return false;
+    }
+    let text = dom::collapsed_text(*node, SHORT_BLOCK_CHARS);
+    let compact = compact(&text);
+    let bare = compact.trim_start_matches(PUNCT);
+    CONTACT_HEADINGS.iter().any(|phrase| bare.starts_with(phrase))
+        || CONTACT_CLASS.is_match(&dom::id_and_classes(node)) && looks_like_contact(&text)
+}
+
+fn first_text_is_link(node: &NodeRef<'_, Node>) -> bool {
+    node.descendants()
+        .find(|child| child.value().as_text().is_some_and(|text| !text.trim().is_empty()))
+        .is_some_and(|text| {
+            text.ancestors()
+                .take_while(|ancestor| ancestor.id() != node.id())
+                .any(|ancestor| dom::element_name(&ancestor) == Some("a"))
+        })
 }
 
 fn looks_like_contact(text: &str) -> bool {
@@ -205,9 +223,6 @@ fn classify_by_phrase(text: &str, stats: &TextStats) -> Option<RemovalKind> {
     let compact = compact(text);
     let bare = compact.trim_start_matches(PUNCT);
     let len = bare.chars().count();
-    if CONTACT_HEADINGS.iter().any(|phrase| bare.starts_with(phrase)) {
-        return Some(RemovalKind::Contact);
-    }
     if len < 80 && metadata::is_updated_line(bare) {
         return Some(RemovalKind::Metadata);
     }
