@@ -2,9 +2,21 @@
 //! municipalities.
 //!
 //! The pipeline, one module per stage:
-//! `extract` → `normalize` → `segment` → `tokenize`/`analysis` → `index` → `themes` → `compare`.
-//! The command-line interface in `cli` is a thin layer on top. See ARCHITECTURE.md.
+//! [`extract`] → [`normalize`] → [`segment`] → [`tokenize`] / [`analysis`] → [`index`] →
+//! [`themes`], with [`ingest`] driving the stages over many files and [`search`] answering
+//! queries. The command-line interface in [`cli`] is a thin layer on top; only [`output`]
+//! writes to stdout and stderr. See ARCHITECTURE.md.
 
+pub mod analysis;
+pub mod cli;
 pub mod extract;
+pub mod index;
+pub mod ingest;
+pub mod metadata;
 pub mod model;
+pub mod normalize;
+pub mod output;
+pub mod search;
+pub mod segment;
+pub mod themes;
 pub mod tokenize;

@@ -1,0 +1,98 @@
+//! `gyokaku analyze`: the index's Japanese analysis of a text, like Elasticsearch's `_analyze`.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use serde::Serialize;
+
+use crate::analysis::{Term, bigram_terms, body_terms};
+use crate::model::{Extracted, Format, Page};
+use crate::output;
+use crate::segment::segment;
+use crate::tokenize::JapaneseTokenizer;
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// A text file, or `-` (the default) for standard input.
+    pub file: Option<PathBuf>,
+    /// `text`: one line per passage with its `body` tokens. `json`: tokens of both fields with
+    /// positions and offsets.
+    #[arg(long, value_enum, default_value_t = AnalyzeFormat::Text)]
+    pub format: AnalyzeFormat,
+    /// Extra user-dictionary entries, as for `gyokaku ingest --user-dict`.
+    #[arg(long)]
+    pub user_dict: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum AnalyzeFormat {
+    Text,
+    Json,
+}
+
+#[derive(Serialize)]
+struct TokenJson<'a> {
+    field: &'static str,
+    token: &'a str,
+    position: usize,
+    start: usize,
+    end: usize,
+}
+
+pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
+    let text = match args.file.as_deref() {
+        None => read_stdin()?,
+        Some(path) if path.as_os_str() == "-" => read_stdin()?,
+        Some(path) => {
+            fs_err::read_to_string(path).with_context(|| format!("reading `{}`", path.display()))?
+        }
+    };
+    let tokenizer = JapaneseTokenizer::with_user_dict(args.user_dict.as_deref())?;
+    let tokenizer = &tokenizer;
+    let document =
+        Extracted::new(Format::Text, vec![Page { number: 1, text, headings: Vec::new() }]);
+    let mut passages_json = Vec::new();
+    for passage in segment(&document) {
+        let body = body_terms(tokenizer, &passage.text)?;
+        match args.format {
+            AnalyzeFormat::Text => {
+                let tokens: Vec<&str> = body.iter().map(|t| t.text.as_str()).collect();
+                output::data(&tokens.join(" "));
+            }
+            AnalyzeFormat::Json => {
+                let bigrams = bigram_terms(&passage.text);
+                let tokens: Vec<TokenJson<'_>> = tokens_json("body", &body)
+                    .chain(tokens_json("body_bigram", &bigrams))
+                    .collect();
+                passages_json.push(serde_json::json!({
+                    "heading": passage.heading(),
+                    "text": passage.text,
+                    "tokens": tokens,
+                }));
+            }
+        }
+    }
+    if matches!(args.format, AnalyzeFormat::Json) {
+        output::data(&serde_json::to_string_pretty(&passages_json)?);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn tokens_json<'a>(field: &'static str, terms: &'a [Term]) -> impl Iterator<Item = TokenJson<'a>> {
+    terms.iter().map(move |t| TokenJson {
+        field,
+        token: &t.text,
+        position: t.position,
+        start: t.start,
+        end: t.end,
+    })
+}
+
+fn read_stdin() -> anyhow::Result<String> {
+    let mut text = String::new();
+    std::io::stdin().read_to_string(&mut text).context("reading standard input")?;
+    Ok(text)
+}

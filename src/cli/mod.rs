@@ -1,0 +1,153 @@
+//! The command-line interface: argument definitions and dispatch, nothing else.
+//!
+//! Each subcommand lives in its own file with one `Args` struct and one `run` function.
+//! Library errors become `anyhow` errors with context here, at the edge; `main` maps the
+//! result to the exit codes of CONTRACT.md (0 ok, 1 some documents failed, 2 error).
+
+mod analyze;
+mod extract;
+mod ingest;
+mod run;
+mod search;
+pub mod themes;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::output;
+
+/// Read, search and compare the administrative-reform plans (行政改革) of Japanese municipalities.
+///
+/// Start with `gyokaku run`: it ingests the shipped corpus into `index/` and prints a summary.
+/// Then try `gyokaku search 公共施設 老朽化`.
+#[derive(Debug, Parser)]
+#[command(name = "gyokaku", version, about, long_about, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Print only data and errors, no progress or summaries.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// More log output on stderr (repeat for more). `RUST_LOG` overrides it.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Never draw progress bars.
+    #[arg(long, global = true)]
+    pub no_progress: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The main job: ingest corpus/ into index/, map themes, write matrices, print a summary.
+    Run(run::RunArgs),
+    /// Extract the text of one file (PDF, web page or text) and print it.
+    Extract(extract::ExtractArgs),
+    /// Add files and folders to the search index (unchanged files are skipped).
+    Ingest(ingest::IngestArgs),
+    /// Search the indexed passages, like a search box: all words required, "exact phrase",
+    /// -exclude, OR.
+    Search(search::SearchArgs),
+    /// Show how gyokaku analyses Japanese text for the index (tokens per passage).
+    Analyze(analyze::AnalyzeArgs),
+    /// Map every plan onto the common taxonomy and export the theme matrix.
+    Themes(themes::ThemesArgs),
+}
+
+/// Lets `gyokaku search 職員 -芽室町` exclude a word: after `search`, an argument made of `-`
+/// and a word (not one of the command's own short flags) is passed on as a query word with
+/// a full-width minus, which the query language also reads as "exclude".
+pub fn exclusions_as_words(
+    args: impl IntoIterator<Item = std::ffi::OsString>,
+) -> Vec<std::ffi::OsString> {
+    let mut in_search = false;
+    args.into_iter()
+        .map(|arg| {
+            let Some(text) = arg.to_str() else { return arg };
+            if text == "search" {
+                in_search = true;
+            }
+            let is_word = text.len() > 2 && text.starts_with('-') && !text.starts_with("--")
+                || text.starts_with('-') && text.chars().nth(1).is_some_and(|c| !c.is_ascii());
+            if in_search && is_word { format!("－{}", &text[1..]).into() } else { arg }
+        })
+        .collect()
+}
+
+/// Runs the parsed command and returns the process exit code.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let progress = Progress::new(&cli.global);
+    match cli.command {
+        Command::Run(args) => run::run(args, progress),
+        Command::Extract(args) => extract::run(args),
+        Command::Ingest(args) => ingest::run(args, progress),
+        Command::Search(args) => search::run(args),
+        Command::Analyze(args) => analyze::run(args),
+        Command::Themes(args) => themes::run(args, progress),
+    }
+}
+
+/// Whether and how to show progress and summaries, decided once from the global flags.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    pub quiet: bool,
+    pub bars: bool,
+}
+
+impl Progress {
+    fn new(global: &GlobalArgs) -> Self {
+        let bars = !global.quiet
+            && !global.no_progress
+            && global.verbose == 0
+            && output::stderr_is_terminal();
+        Progress { quiet: global.quiet, bars }
+    }
+}
+
+/// Sets up `tracing` on stderr; `RUST_LOG` overrides `-v`.
+pub fn init_logging(global: &GlobalArgs) {
+    let level = match global.verbose {
+        0 => "warn",
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let _ =
+        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+/// Prints an error chain on one line, plus a hint for mistakes we recognise.
+pub fn report_error(err: &anyhow::Error) {
+    output::message(&format!("error: {err:#}"));
+    if let Some(hint) = hint_for(err) {
+        output::message(&format!("hint: {hint}"));
+    }
+}
+
+fn hint_for(err: &anyhow::Error) -> Option<String> {
+    for cause in err.chain() {
+        if let Some(crate::index::IndexError::Missing { .. }) =
+            cause.downcast_ref::<crate::index::IndexError>()
+        {
+            return Some(
+                "run `gyokaku ingest FOLDER` (or `gyokaku run` for the shipped corpus) first"
+                    .to_owned(),
+            );
+        }
+    }
+    None
+}
+
+/// The default index folder, `index/` in the current directory.
+pub fn default_index_dir() -> PathBuf {
+    PathBuf::from("index")
+}

@@ -1,0 +1,65 @@
+//! `gyokaku run`: the main job on the shipped corpus, end to end.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use crate::cli::Progress;
+use crate::cli::ingest::{default_jobs, exit_code, ingest_with_progress};
+use crate::extract::Limits;
+use crate::ingest::{DocStatus, IngestOptions, IngestReport};
+use crate::output;
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The folder of plans to ingest (with its manifest.csv).
+    #[arg(long, default_value = "corpus")]
+    pub corpus: PathBuf,
+    /// Where the index, extraction cache and exports are written.
+    #[arg(long, default_value = "index")]
+    pub index: PathBuf,
+    /// Documents processed in parallel (default: number of CPUs).
+    #[arg(long, short = 'j')]
+    pub jobs: Option<usize>,
+}
+
+pub fn run(args: RunArgs, progress: Progress) -> anyhow::Result<ExitCode> {
+    let options = IngestOptions {
+        inputs: vec![args.corpus.clone()],
+        index_dir: args.index.clone(),
+        manifest: None,
+        jobs: args.jobs.unwrap_or_else(default_jobs),
+        limits: Limits::default(),
+        prune: true,
+        user_dict: None,
+    };
+    let report = ingest_with_progress(&options, progress)?;
+    if !progress.quiet {
+        print_municipalities(&report);
+    }
+    Ok(exit_code(&report))
+}
+
+fn print_municipalities(report: &IngestReport) {
+    let mut by_city: BTreeMap<String, (usize, u32)> = BTreeMap::new();
+    for doc in report
+        .documents
+        .iter()
+        .filter(|d| matches!(d.status, DocStatus::Indexed | DocStatus::Unchanged))
+    {
+        let city = doc.municipality.clone().unwrap_or_else(|| "(unknown)".to_owned());
+        let entry = by_city.entry(city).or_default();
+        entry.0 += 1;
+        entry.1 += doc.passages;
+    }
+    let mut rows =
+        vec![vec!["municipality".to_owned(), "documents".to_owned(), "passages".to_owned()]];
+    rows.extend(
+        by_city
+            .into_iter()
+            .map(|(city, (docs, passages))| vec![city, docs.to_string(), passages.to_string()]),
+    );
+    output::data(output::render_table(&rows).trim_end());
+}

@@ -1,0 +1,274 @@
+//! Running a search plan against the index: tantivy queries, filters, facets, stored hits.
+//!
+//! The plan itself (which words, phrases and exclusions) is built in `crate::search` from
+//! the user's query with the same analysis the index uses; here it becomes tantivy queries.
+
+use std::collections::BTreeMap;
+use std::ops::Bound;
+
+use serde::Serialize;
+use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
+};
+use tantivy::schema::{Facet, Field, IndexRecordOption};
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+
+use super::{
+    IndexError, PassageIndex, parse_format, split_heading, stored_facets, stored_i64, stored_str,
+    stored_u64,
+};
+use crate::model::Format;
+
+/// Which analysed field a query alternative targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchField {
+    Body,
+    Bigram,
+    Heading,
+}
+
+/// One way a concept can match: a sequence of terms (a phrase if more than one) in a field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alternative {
+    pub field: SearchField,
+    /// Terms with their positions relative to the first.
+    pub terms: Vec<(usize, String)>,
+    pub boost: f32,
+}
+
+/// Something the user asked for: a word, a compound or a quoted phrase. It matches a
+/// passage when any of its alternatives does.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Concept {
+    pub label: String,
+    pub alternatives: Vec<Alternative>,
+}
+
+/// A whole query: concepts that must, may, and must not match.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QueryPlan {
+    pub required: Vec<Concept>,
+    pub optional: Vec<Concept>,
+    pub excluded: Vec<Concept>,
+}
+
+/// Restrictions on which passages count, from the command line.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    pub municipalities: Vec<String>,
+    pub prefectures: Vec<String>,
+    pub years: Option<(Option<i32>, Option<i32>)>,
+    pub formats: Vec<Format>,
+    pub themes: Vec<String>,
+    /// Manifest columns, `KEY=VALUE`.
+    pub vars: Vec<(String, String)>,
+}
+
+/// One matching passage with everything needed to show and cite it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchHit {
+    pub path: String,
+    pub municipality: Option<String>,
+    pub prefecture: Option<String>,
+    pub title: Option<String>,
+    pub year: Option<i64>,
+    pub format: Format,
+    pub page: u64,
+    pub heading: String,
+    pub score: f32,
+    pub text: String,
+    pub themes: Vec<String>,
+    #[serde(skip)]
+    pub heading_path: Vec<String>,
+}
+
+/// Hits, the total number of matching passages, and facet counts over all of them.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    pub total: usize,
+    pub hits: Vec<SearchHit>,
+    pub facets: BTreeMap<String, BTreeMap<String, u64>>,
+}
+
+impl PassageIndex {
+    /// Runs a plan with filters and returns the best `limit` passages.
+    pub fn search(
+        &self,
+        plan: &QueryPlan,
+        filters: &Filters,
+        limit: usize,
+    ) -> Result<SearchResults, IndexError> {
+        let query = self.build_query(plan, filters);
+        let searcher = self.reader()?.searcher();
+        let mut facet_collectors = FacetCollector::for_field("facets");
+        facet_collectors.add_facet("/municipality");
+        facet_collectors.add_facet("/year");
+        facet_collectors.add_facet("/prefecture");
+        let mut theme_collector = FacetCollector::for_field("themes");
+        theme_collector.add_facet("/");
+        let (top, total, facet_counts, theme_counts) = searcher
+            .search(
+                &query,
+                &(
+                    TopDocs::with_limit(limit.max(1)).order_by_score(),
+                    Count,
+                    facet_collectors,
+                    theme_collector,
+                ),
+            )
+            .map_err(self.tantivy_err())?;
+        let hits = top
+            .into_iter()
+            .take(limit)
+            .map(|(score, address)| self.hit(&searcher, score, address))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut facets = BTreeMap::new();
+        for name in ["municipality", "year", "prefecture"] {
+            let counts = facet_counts
+                .get(&format!("/{name}"))
+                .filter_map(|(facet, count)| Some((facet.to_path().last()?.to_string(), count)))
+                .collect();
+            facets.insert(name.to_owned(), counts);
+        }
+        let themes = theme_counts
+            .get("/")
+            .filter_map(|(facet, count)| Some((facet.to_path().last()?.to_string(), count)))
+            .collect();
+        facets.insert("theme".to_owned(), themes);
+        Ok(SearchResults { total, hits, facets })
+    }
+
+    fn hit(
+        &self,
+        searcher: &Searcher,
+        score: f32,
+        address: DocAddress,
+    ) -> Result<SearchHit, IndexError> {
+        let doc: TantivyDocument = searcher.doc(address).map_err(self.tantivy_err())?;
+        let f = &self.fields;
+        let optional = |field: Field| Some(stored_str(&doc, field)).filter(|s| !s.is_empty());
+        let heading = stored_str(&doc, f.heading);
+        Ok(SearchHit {
+            path: stored_str(&doc, f.path),
+            municipality: optional(f.municipality),
+            prefecture: optional(f.prefecture),
+            title: optional(f.title),
+            year: stored_i64(&doc, f.year),
+            format: parse_format(&stored_str(&doc, f.format)),
+            page: stored_u64(&doc, f.page),
+            heading_path: split_heading(&heading),
+            heading,
+            score,
+            text: stored_str(&doc, f.text),
+            themes: stored_facets(&doc, f.themes),
+        })
+    }
+
+    fn build_query(&self, plan: &QueryPlan, filters: &Filters) -> BooleanQuery {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for concept in &plan.required {
+            clauses.push((Occur::Must, self.concept_query(concept)));
+        }
+        for concept in &plan.optional {
+            clauses.push((Occur::Should, self.concept_query(concept)));
+        }
+        for concept in &plan.excluded {
+            clauses.push((Occur::MustNot, self.concept_query(concept)));
+        }
+        for filter in self.filter_queries(filters) {
+            clauses.push((Occur::Must, filter));
+        }
+        BooleanQuery::new(clauses)
+    }
+
+    fn field(&self, field: SearchField) -> Field {
+        match field {
+            SearchField::Body => self.fields.body,
+            SearchField::Bigram => self.fields.body_bigram,
+            SearchField::Heading => self.fields.heading,
+        }
+    }
+
+    fn concept_query(&self, concept: &Concept) -> Box<dyn Query> {
+        let alternatives: Vec<(Occur, Box<dyn Query>)> = concept
+            .alternatives
+            .iter()
+            .filter(|alt| !alt.terms.is_empty())
+            .map(|alt| {
+                let field = self.field(alt.field);
+                let query: Box<dyn Query> = if alt.terms.len() == 1 {
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(field, &alt.terms[0].1),
+                        IndexRecordOption::WithFreqs,
+                    ))
+                } else {
+                    let terms = alt
+                        .terms
+                        .iter()
+                        .map(|(offset, text)| (*offset, Term::from_field_text(field, text)))
+                        .collect();
+                    Box::new(PhraseQuery::new_with_offset(terms))
+                };
+                (Occur::Should, Box::new(BoostQuery::new(query, alt.boost)) as Box<dyn Query>)
+            })
+            .collect();
+        if alternatives.is_empty() {
+            Box::new(EmptyQuery)
+        } else {
+            Box::new(BooleanQuery::new(alternatives))
+        }
+    }
+
+    fn filter_queries(&self, filters: &Filters) -> Vec<Box<dyn Query>> {
+        let f = &self.fields;
+        let mut queries: Vec<Box<dyn Query>> = Vec::new();
+        let any_of = |field: Field,
+                      values: &mut dyn Iterator<Item = String>|
+         -> Option<Box<dyn Query>> {
+            let clauses: Vec<(Occur, Box<dyn Query>)> = values
+                .map(|value| {
+                    let term = Term::from_field_text(field, &value);
+                    (
+                        Occur::Should,
+                        Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>,
+                    )
+                })
+                .collect();
+            (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+        };
+        queries.extend(any_of(f.municipality, &mut filters.municipalities.iter().cloned()));
+        queries.extend(any_of(f.prefecture, &mut filters.prefectures.iter().cloned()));
+        queries
+            .extend(any_of(f.format, &mut filters.formats.iter().map(|x| x.as_str().to_owned())));
+        for (key, value) in &filters.vars {
+            queries.extend(any_of(f.vars, &mut std::iter::once(format!("{key}={value}"))));
+        }
+        if !filters.themes.is_empty() {
+            let clauses: Vec<(Occur, Box<dyn Query>)> = filters
+                .themes
+                .iter()
+                .map(|theme| {
+                    let term = Term::from_facet(f.themes, &Facet::from_path([theme.as_str()]));
+                    (
+                        Occur::Should,
+                        Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>,
+                    )
+                })
+                .collect();
+            queries.push(Box::new(BooleanQuery::new(clauses)));
+        }
+        if let Some((from, to)) = filters.years {
+            let bound = |year: Option<i32>, inclusive: fn(Term) -> Bound<Term>| {
+                year.map_or(Bound::Unbounded, |y| {
+                    inclusive(Term::from_field_i64(f.year, i64::from(y)))
+                })
+            };
+            queries.push(Box::new(RangeQuery::new(
+                bound(from, Bound::Included),
+                bound(to, Bound::Included),
+            )));
+        }
+        queries
+    }
+}

@@ -1,0 +1,72 @@
+//! The tantivy schema: one tantivy document per passage, with its document's metadata.
+
+use tantivy::schema::{
+    FAST, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
+    TextFieldIndexing, TextOptions,
+};
+
+use super::analyzer::{BIGRAM_ANALYZER, BODY_ANALYZER};
+
+/// Bump when the schema or the analysis changes in a way that needs a rebuild.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Handles to every field of the schema.
+#[derive(Debug, Clone)]
+pub struct Fields {
+    pub path: Field,
+    pub doc_id: Field,
+    pub fingerprint: Field,
+    pub municipality: Field,
+    pub prefecture: Field,
+    pub code: Field,
+    pub title: Field,
+    pub year: Field,
+    pub format: Field,
+    pub url: Field,
+    pub page: Field,
+    pub ordinal: Field,
+    pub heading: Field,
+    pub text: Field,
+    pub body: Field,
+    pub body_bigram: Field,
+    pub themes: Field,
+    pub facets: Field,
+    pub vars: Field,
+    pub meta_json: Field,
+}
+
+impl Fields {
+    pub fn build() -> (Schema, Fields) {
+        let mut builder = Schema::builder();
+        let analyzed = |name: &str, stored: bool| {
+            let indexing = TextFieldIndexing::default()
+                .set_tokenizer(name)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+            let options = TextOptions::default().set_indexing_options(indexing);
+            if stored { options.set_stored() } else { options }
+        };
+        let fields = Fields {
+            path: builder.add_text_field("path", STRING | STORED),
+            doc_id: builder.add_text_field("doc_id", STRING | STORED),
+            fingerprint: builder.add_text_field("fingerprint", STRING | STORED),
+            municipality: builder.add_text_field("municipality", STRING | STORED),
+            prefecture: builder.add_text_field("prefecture", STRING | STORED),
+            code: builder.add_text_field("code", STRING | STORED),
+            title: builder.add_text_field("title", STRING | STORED),
+            year: builder.add_i64_field("year", INDEXED | STORED | FAST),
+            format: builder.add_text_field("format", STRING | STORED),
+            url: builder.add_text_field("url", STORED),
+            page: builder.add_u64_field("page", STORED),
+            ordinal: builder.add_u64_field("ordinal", STORED | FAST),
+            heading: builder.add_text_field("heading", analyzed(BODY_ANALYZER, true)),
+            text: builder.add_text_field("text", STORED),
+            body: builder.add_text_field("body", analyzed(BODY_ANALYZER, false)),
+            body_bigram: builder.add_text_field("body_bigram", analyzed(BIGRAM_ANALYZER, false)),
+            themes: builder.add_facet_field("themes", FacetOptions::default().set_stored()),
+            facets: builder.add_facet_field("facets", FacetOptions::default()),
+            vars: builder.add_text_field("vars", STRING | STORED),
+            meta_json: builder.add_text_field("meta_json", STORED),
+        };
+        (builder.build(), fields)
+    }
+}

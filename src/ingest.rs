@@ -1,0 +1,527 @@
+//! Ingest: files and folders in, passages in the index out.
+//!
+//! Each document is read, hashed, extracted (or taken from the extraction cache under
+//! `<index>/extracted/`), segmented, given its metadata and written to the index. Documents
+//! run in parallel on rayon; one writer thread owns the tantivy `IndexWriter`. A document
+//! whose content and metadata are unchanged is skipped without extraction. One bad file never
+//! stops the others: it gets a one-line reason in the report. Commits are periodic and
+//! atomic, so a crash or Ctrl-C leaves the last committed index intact and searchable.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use thiserror::Error;
+
+use crate::extract::{self, ExtractError, Limits, SourceHints};
+use crate::index::{DocumentEntry, DocumentInput, IndexError, PassageIndex};
+use crate::metadata::{self, Manifest, ManifestError};
+use crate::model::{DocMeta, Extracted, Format, Passage};
+use crate::segment;
+use crate::tokenize::{JapaneseTokenizer, TokenizeError};
+
+/// Bump when extraction output changes, so cached extractions are redone.
+pub const EXTRACTOR_VERSION: u32 = 1;
+
+/// Commit at least this often (documents), so a crash loses little work.
+const COMMIT_EVERY_DOCUMENTS: usize = 500;
+
+/// Extensions of files that are never documents when a folder is walked (a folder's README,
+/// its manifest, sidecar files). Files named explicitly are always ingested.
+const NOT_DOCUMENTS: [&str; 8] = ["md", "csv", "tsv", "json", "toml", "yml", "yaml", "charset"];
+
+#[derive(Debug, Error)]
+pub enum IngestError {
+    #[error("`{}` does not exist", .0.display())]
+    MissingInput(PathBuf),
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error(transparent)]
+    Tokenize(#[from] TokenizeError),
+    #[error("cannot start {0} worker threads: {1}")]
+    Threads(usize, String),
+}
+
+/// What to ingest and how.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    pub inputs: Vec<PathBuf>,
+    pub index_dir: PathBuf,
+    pub manifest: Option<PathBuf>,
+    pub jobs: usize,
+    pub limits: Limits,
+    /// Delete documents from the index that are not among the inputs any more.
+    pub prune: bool,
+    /// More user-dictionary entries (CSV `surface,part_of_speech,reading`); kept in the index.
+    pub user_dict: Option<PathBuf>,
+}
+
+/// What happened to one document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DocStatus {
+    Indexed,
+    Unchanged,
+    Failed,
+    Skipped,
+}
+
+/// The outcome for one input file, as reported to the user and in run reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentOutcome {
+    pub path: String,
+    pub hash: Option<String>,
+    pub format: Option<Format>,
+    pub status: DocStatus,
+    pub pages: u32,
+    pub passages: u32,
+    pub chars: usize,
+    pub municipality: Option<String>,
+    pub error: Option<String>,
+    pub warnings: Vec<String>,
+    pub seconds: f64,
+}
+
+impl DocumentOutcome {
+    fn new(path: &str, status: DocStatus) -> Self {
+        DocumentOutcome {
+            path: path.to_owned(),
+            hash: None,
+            format: None,
+            status,
+            pages: 0,
+            passages: 0,
+            chars: 0,
+            municipality: None,
+            error: None,
+            warnings: Vec::new(),
+            seconds: 0.0,
+        }
+    }
+}
+
+/// The outcome of an ingest run, documents sorted by path.
+#[derive(Debug, Clone, Serialize)]
+pub struct IngestReport {
+    pub documents: Vec<DocumentOutcome>,
+    pub pruned: Vec<String>,
+    pub seconds: f64,
+}
+
+impl IngestReport {
+    pub fn count(&self, status: DocStatus) -> usize {
+        self.documents.iter().filter(|d| d.status == status).count()
+    }
+}
+
+/// A document ready for the writer.
+struct Prepared {
+    outcome: DocumentOutcome,
+    write: Option<PreparedWrite>,
+}
+
+struct PreparedWrite {
+    doc_id: String,
+    fingerprint: String,
+    format: Format,
+    meta: DocMeta,
+    passages: Vec<Passage>,
+    passage_themes: Vec<Vec<String>>,
+}
+
+/// An input file with the name it is indexed under.
+#[derive(Debug, Clone)]
+struct InputFile {
+    path: PathBuf,
+    key: String,
+}
+
+/// Lists the files of the inputs: files as given, folders walked recursively in name order.
+/// Unreadable entries and symlink loops become failed outcomes.
+fn discover(inputs: &[PathBuf]) -> Result<(Vec<InputFile>, Vec<DocumentOutcome>), IngestError> {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for input in inputs {
+        if !input.exists() && !input.is_symlink() {
+            return Err(IngestError::MissingInput(input.clone()));
+        }
+        if !input.is_dir() {
+            files.push(InputFile { path: input.clone(), key: path_key(input) });
+            continue;
+        }
+        let walker = walkdir::WalkDir::new(input).follow_links(true).sort_by_file_name();
+        for entry in walker {
+            match entry {
+                Ok(entry) if entry.file_type().is_file() && is_document_name(entry.path()) => {
+                    let path = entry.path().to_owned();
+                    files.push(InputFile { key: path_key(&path), path });
+                }
+                Ok(_) => {}
+                Err(err) => {
+                    let path = err.path().map_or_else(|| input.clone(), Path::to_owned);
+                    let mut outcome = DocumentOutcome::new(&path_key(&path), DocStatus::Failed);
+                    outcome.error = Some(one_line(&err.to_string()));
+                    problems.push(outcome);
+                }
+            }
+        }
+    }
+    files.sort_by(|a, b| a.key.cmp(&b.key));
+    files.dedup_by(|a, b| a.key == b.key);
+    Ok((files, problems))
+}
+
+fn is_document_name(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or_default();
+    !name.starts_with('.') && !NOT_DOCUMENTS.contains(&extension.to_ascii_lowercase().as_str())
+}
+
+fn path_key(path: &Path) -> String {
+    let text = path.to_string_lossy().replace('\\', "/");
+    text.strip_prefix("./").unwrap_or(&text).to_owned()
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Finds the manifest: the one given, else `manifest.csv` in each input folder.
+fn load_manifests(options: &IngestOptions) -> Result<Vec<Manifest>, IngestError> {
+    if let Some(path) = &options.manifest {
+        return Ok(vec![Manifest::load(path)?]);
+    }
+    options
+        .inputs
+        .iter()
+        .map(|input| input.join("manifest.csv"))
+        .filter(|candidate| candidate.is_file())
+        .map(|candidate| Manifest::load(&candidate).map_err(IngestError::from))
+        .collect()
+}
+
+/// Ingests the inputs into the index. `on_document` is called as each document finishes.
+pub fn ingest(
+    options: &IngestOptions,
+    on_start: &(dyn Fn(usize) + Sync),
+    on_document: &(dyn Fn(&DocumentOutcome) + Sync),
+) -> Result<IngestReport, IngestError> {
+    let started = Instant::now();
+    let manifests = load_manifests(options)?;
+    let (files, mut outcomes) = discover(&options.inputs)?;
+    on_start(files.len() + outcomes.len());
+    outcomes.iter().for_each(on_document);
+
+    if let Some(user_dict) = &options.user_dict {
+        install_user_dict(user_dict, &options.index_dir)?;
+    }
+    let index = PassageIndex::open_or_create(&options.index_dir)?;
+    let tokenizer = index.tokenizer();
+    let analysis_key = analysis_key(&options.index_dir);
+    let mut documents = index.documents()?;
+    let cache = ExtractionCache::new(&options.index_dir);
+    let mut writer = index.writer()?;
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.jobs.max(1))
+        .build()
+        .map_err(|err| IngestError::Threads(options.jobs, err.to_string()))?;
+    let (sender, receiver) = mpsc::sync_channel::<Prepared>(options.jobs.max(1) * 4);
+    let known = &documents.clone();
+    let mut pending = 0usize;
+    let mut write_result: Result<(), IndexError> = Ok(());
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            pool.install(|| {
+                files.par_iter().for_each_with(sender, |sender, file| {
+                    let prepared = prepare_guarded(
+                        file,
+                        options,
+                        &manifests,
+                        known,
+                        &cache,
+                        tokenizer,
+                        &analysis_key,
+                    );
+                    let _ = sender.send(prepared);
+                });
+            });
+        });
+        for prepared in receiver {
+            if write_result.is_err() {
+                continue;
+            }
+            let outcome = prepared.outcome;
+            if let Some(write) = prepared.write {
+                write_result = writer
+                    .replace_document(&DocumentInput {
+                        path: &outcome.path,
+                        doc_id: &write.doc_id,
+                        fingerprint: &write.fingerprint,
+                        format: write.format,
+                        meta: &write.meta,
+                        passages: &write.passages,
+                        passage_themes: &write.passage_themes,
+                    })
+                    .map(|()| {
+                        documents.insert(outcome.path.clone(), entry_for(&write));
+                    });
+                pending += 1;
+                if pending >= COMMIT_EVERY_DOCUMENTS && write_result.is_ok() {
+                    write_result = writer.commit(&documents);
+                    pending = 0;
+                }
+            }
+            on_document(&outcome);
+            outcomes.push(outcome);
+        }
+    });
+    write_result?;
+
+    let mut pruned = Vec::new();
+    if options.prune {
+        let present: BTreeSet<&str> = files.iter().map(|f| f.key.as_str()).collect();
+        pruned = documents.keys().filter(|k| !present.contains(k.as_str())).cloned().collect();
+        for path in &pruned {
+            writer.delete_path(path);
+            documents.remove(path);
+        }
+    }
+    writer.commit(&documents)?;
+    writer.finish()?;
+    outcomes.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(IngestReport { documents: outcomes, pruned, seconds: started.elapsed().as_secs_f64() })
+}
+
+fn entry_for(write: &PreparedWrite) -> DocumentEntry {
+    DocumentEntry {
+        doc_id: write.doc_id.clone(),
+        fingerprint: write.fingerprint.clone(),
+        passages: u32::try_from(write.passages.len()).unwrap_or(u32::MAX),
+        municipality: write.meta.municipality.clone(),
+        year: write.meta.year,
+    }
+}
+
+/// Prepares one document; a panic anywhere becomes a failed outcome for that file alone.
+fn prepare_guarded(
+    file: &InputFile,
+    options: &IngestOptions,
+    manifests: &[Manifest],
+    known: &BTreeMap<String, DocumentEntry>,
+    cache: &ExtractionCache,
+    tokenizer: &JapaneseTokenizer,
+    analysis_key: &str,
+) -> Prepared {
+    let started = Instant::now();
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        prepare(file, options, manifests, known, cache, tokenizer, analysis_key)
+    }));
+    let mut prepared = result.unwrap_or_else(|_| {
+        let mut outcome = DocumentOutcome::new(&file.key, DocStatus::Failed);
+        outcome.error = Some("internal error while processing this file (panic)".to_owned());
+        Prepared { outcome, write: None }
+    });
+    prepared.outcome.seconds = started.elapsed().as_secs_f64();
+    prepared
+}
+
+fn prepare(
+    file: &InputFile,
+    options: &IngestOptions,
+    manifests: &[Manifest],
+    known: &BTreeMap<String, DocumentEntry>,
+    cache: &ExtractionCache,
+    tokenizer: &JapaneseTokenizer,
+    analysis_key: &str,
+) -> Prepared {
+    let mut outcome = DocumentOutcome::new(&file.key, DocStatus::Failed);
+    let bytes = match read_limited(&file.path, &options.limits) {
+        Ok(bytes) => bytes,
+        Err(ReadProblem::Skip(reason)) => {
+            outcome.status = DocStatus::Skipped;
+            outcome.error = Some(reason);
+            return Prepared { outcome, write: None };
+        }
+        Err(ReadProblem::Fail(reason)) => {
+            outcome.error = Some(reason);
+            return Prepared { outcome, write: None };
+        }
+    };
+    let hash = content_hash(&bytes);
+    outcome.hash = Some(hash.clone());
+    let manifest_meta =
+        manifests.iter().find_map(|m| m.get(&file.path)).cloned().unwrap_or_default();
+    let fingerprint = fingerprint(&hash, &manifest_meta, analysis_key);
+    if let Some(entry) = known.get(&file.key).filter(|e| e.fingerprint == fingerprint) {
+        outcome.status = DocStatus::Unchanged;
+        outcome.passages = entry.passages;
+        outcome.municipality = entry.municipality.clone();
+        return Prepared { outcome, write: None };
+    }
+    let hints = SourceHints { charset: manifest_meta.extra.get("charset").cloned() };
+    let extracted = match cache.get_or_extract(&hash, &bytes, &options.limits, &hints) {
+        Ok(extracted) => extracted,
+        Err(err) => {
+            outcome.status = match err {
+                ExtractError::Empty => DocStatus::Skipped,
+                _ => DocStatus::Failed,
+            };
+            outcome.error = Some(one_line(&err.to_string()));
+            return Prepared { outcome, write: None };
+        }
+    };
+    let meta = metadata::complete(&manifest_meta, &extracted, tokenizer);
+    let passages = segment::segment(&extracted);
+    let passage_themes = passages.iter().map(|_| Vec::new()).collect();
+    outcome.status = DocStatus::Indexed;
+    outcome.format = Some(extracted.format);
+    outcome.pages = u32::try_from(extracted.pages.len()).unwrap_or(u32::MAX);
+    outcome.passages = u32::try_from(passages.len()).unwrap_or(u32::MAX);
+    outcome.chars = extracted.char_count();
+    outcome.warnings = extracted.warnings.clone();
+    outcome.municipality = meta.municipality.clone();
+    if passages.is_empty() {
+        outcome.warnings.push("no text to index".to_owned());
+    }
+    let write = PreparedWrite {
+        doc_id: hash,
+        fingerprint,
+        format: extracted.format,
+        meta,
+        passages,
+        passage_themes,
+    };
+    Prepared { outcome, write: Some(write) }
+}
+
+enum ReadProblem {
+    Skip(String),
+    Fail(String),
+}
+
+fn read_limited(path: &Path, limits: &Limits) -> Result<Vec<u8>, ReadProblem> {
+    let metadata =
+        fs_err::metadata(path).map_err(|err| ReadProblem::Fail(one_line(&err.to_string())))?;
+    if metadata.len() == 0 {
+        return Err(ReadProblem::Skip("empty file".to_owned()));
+    }
+    if metadata.len() > limits.max_file_bytes {
+        return Err(ReadProblem::Skip(format!(
+            "file is {} MB, over the limit of {} MB",
+            metadata.len() / 1_000_000,
+            limits.max_file_bytes / 1_000_000
+        )));
+    }
+    fs_err::read(path).map_err(|err| ReadProblem::Fail(one_line(&err.to_string())))
+}
+
+/// The document id: the first 16 bytes of the BLAKE3 hash of the file, in hex.
+pub fn content_hash(bytes: &[u8]) -> String {
+    blake3::hash(bytes).to_hex()[..32].to_owned()
+}
+
+/// Changes whenever the content, the metadata or the way we analyse changes.
+fn fingerprint(hash: &str, meta: &DocMeta, analysis_key: &str) -> String {
+    let meta_json = serde_json::to_string(meta).unwrap_or_default();
+    let input = format!(
+        "{hash}\n{meta_json}\n{analysis_key}\n{}\n{EXTRACTOR_VERSION}\n{}",
+        crate::index::SCHEMA_VERSION,
+        env!("CARGO_PKG_VERSION")
+    );
+    blake3::hash(input.as_bytes()).to_hex()[..32].to_owned()
+}
+
+/// Copies extra user-dictionary entries into the index, so that searches use them too.
+fn install_user_dict(user_dict: &Path, index_dir: &Path) -> Result<(), IngestError> {
+    // Validate before installing: a broken file must not make the index unusable.
+    JapaneseTokenizer::with_user_dict(Some(user_dict))?;
+    let io = |source| IngestError::Index(IndexError::Io { dir: index_dir.to_owned(), source });
+    fs_err::create_dir_all(index_dir).map_err(io)?;
+    fs_err::copy(user_dict, index_dir.join(crate::index::USER_DICT_FILE)).map_err(io)?;
+    Ok(())
+}
+
+/// What, besides content and metadata, decides how a document is indexed: the user
+/// dictionary in the index (a change re-indexes every document).
+fn analysis_key(index_dir: &Path) -> String {
+    let user_dict = fs_err::read(index_dir.join(crate::index::USER_DICT_FILE)).unwrap_or_default();
+    blake3::hash(&user_dict).to_hex()[..16].to_owned()
+}
+
+/// Extraction results by content hash, so a re-run or a changed manifest row does not
+/// extract a file again.
+struct ExtractionCache {
+    dir: PathBuf,
+}
+
+impl ExtractionCache {
+    fn new(index_dir: &Path) -> Self {
+        ExtractionCache { dir: index_dir.join("extracted") }
+    }
+
+    fn path(&self, hash: &str) -> PathBuf {
+        self.dir.join(format!("{hash}-v{EXTRACTOR_VERSION}.json"))
+    }
+
+    fn get_or_extract(
+        &self,
+        hash: &str,
+        bytes: &[u8],
+        limits: &Limits,
+        hints: &SourceHints,
+    ) -> Result<Extracted, ExtractError> {
+        let path = self.path(hash);
+        if let Ok(json) = fs_err::read(&path)
+            && let Ok(extracted) = serde_json::from_slice::<Extracted>(&json)
+        {
+            return Ok(extracted);
+        }
+        let extracted = extract::extract(bytes, limits, hints)?;
+        self.store(&path, &extracted);
+        Ok(extracted)
+    }
+
+    /// Writes atomically (temporary file, then rename); a failure only costs a re-extraction.
+    fn store(&self, path: &Path, extracted: &Extracted) {
+        let Ok(json) = serde_json::to_vec(extracted) else { return };
+        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+        let written = fs_err::create_dir_all(&self.dir)
+            .and_then(|()| fs_err::write(&tmp, json))
+            .and_then(|()| fs_err::rename(&tmp, path));
+        if let Err(err) = written {
+            tracing::warn!("cannot cache extraction: {err}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folders_skip_readmes_and_manifests() {
+        assert!(is_document_name(Path::new("corpus/memuro.pdf")));
+        assert!(is_document_name(Path::new("corpus/plan")));
+        assert!(!is_document_name(Path::new("corpus/manifest.csv")));
+        assert!(!is_document_name(Path::new("corpus/README.md")));
+        assert!(!is_document_name(Path::new("corpus/.DS_Store")));
+    }
+
+    #[test]
+    fn keys_are_paths_as_given() {
+        assert_eq!(path_key(Path::new("./corpus/memuro.pdf")), "corpus/memuro.pdf");
+    }
+
+    #[test]
+    fn fingerprint_changes_with_metadata() {
+        let meta = DocMeta { municipality: Some("芽室町".into()), ..DocMeta::default() };
+        assert_ne!(fingerprint("abc", &meta, ""), fingerprint("abc", &DocMeta::default(), ""));
+        assert_ne!(fingerprint("abc", &meta, "a"), fingerprint("abc", &meta, "b"));
+    }
+}

@@ -1,0 +1,248 @@
+//! Text normalisation shared by indexing, queries and theme matching.
+//!
+//! NFKC, lowercase ASCII, one form for 〜/～, ヶ/ケ, long-vowel marks and dashes, and the
+//! spelling variants of the taxonomy's `[[normalization.variants]]` table (取り組み → 取組,
+//! 人財 → 人材 …). Normalisation changes lengths, so [`normalize_with_offsets`] keeps a map
+//! from every normalised byte back to the source, which snippets and highlights use.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use serde::Deserialize;
+use unicode_normalization::UnicodeNormalization;
+
+/// The taxonomy shipped with gyokaku; its variant table drives spelling normalisation.
+pub const EMBEDDED_TAXONOMY: &str = include_str!("../taxonomy/gyokaku-taxonomy.toml");
+
+/// Normalised text plus, for every byte of it, the byte offset in the source it came from.
+#[derive(Debug, Clone)]
+pub struct Normalized {
+    pub text: String,
+    /// `offsets[i]` is the source offset of normalised byte `i`; one extra entry maps the end.
+    offsets: Vec<usize>,
+}
+
+impl Normalized {
+    /// The source byte offset for a byte offset in the normalised text.
+    pub fn source_offset(&self, normalized: usize) -> usize {
+        self.offsets[normalized.min(self.offsets.len() - 1)]
+    }
+}
+
+/// Normalises text for matching: the same function is used on documents and queries.
+pub fn normalize(text: &str) -> String {
+    normalize_with_offsets(text).text
+}
+
+/// Normalises text and keeps the map back to source offsets.
+pub fn normalize_with_offsets(text: &str) -> Normalized {
+    let folded = fold_characters(text);
+    apply_variants(&folded)
+}
+
+/// Characters that attach to the previous one (voiced sound marks) and must be
+/// normalised together with it.
+fn is_combining_mark(c: char) -> bool {
+    matches!(c, '\u{3099}' | '\u{309A}' | '\u{FF9E}' | '\u{FF9F}')
+}
+
+fn is_katakana_or_long_vowel(c: char) -> bool {
+    matches!(c, '\u{30A1}'..='\u{30FA}' | 'ー')
+}
+
+fn is_dash_variant(c: char) -> bool {
+    matches!(
+        c,
+        '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{2500}' | '\u{2501}' | '\u{FE63}' | '\u{FF0D}'
+    )
+}
+
+/// NFKC per character cluster, then our own folds, keeping source offsets.
+fn fold_characters(text: &str) -> Normalized {
+    let mut out = String::with_capacity(text.len());
+    let mut offsets = Vec::with_capacity(text.len() + 1);
+    let mut chars = text.char_indices().peekable();
+    let mut cluster = String::new();
+    while let Some((start, first)) = chars.next() {
+        cluster.clear();
+        cluster.push(first);
+        while let Some(&(_, next)) = chars.peek() {
+            if !is_combining_mark(next) {
+                break;
+            }
+            cluster.push(next);
+            chars.next();
+        }
+        for c in cluster.nfkc() {
+            let folded = fold_char(c, out.chars().next_back());
+            let before = out.len();
+            out.push(folded);
+            offsets.extend(std::iter::repeat_n(start, out.len() - before));
+        }
+    }
+    offsets.push(text.len());
+    Normalized { text: out, offsets }
+}
+
+fn fold_char(c: char, previous: Option<char>) -> char {
+    match c {
+        'A'..='Z' => c.to_ascii_lowercase(),
+        'ヶ' => 'ケ',
+        'ヵ' => 'カ',
+        '实' => '実',
+        '〜' | '～' | '∼' | '〰' => '~',
+        '-' if previous.is_some_and(is_katakana_or_long_vowel) => 'ー',
+        c if is_dash_variant(c) => {
+            if previous.is_some_and(is_katakana_or_long_vowel) {
+                'ー'
+            } else {
+                '-'
+            }
+        }
+        c => c,
+    }
+}
+
+#[derive(Deserialize)]
+struct TaxonomyVariants {
+    #[serde(default)]
+    normalization: Option<NormalizationSection>,
+}
+
+#[derive(Deserialize)]
+struct NormalizationSection {
+    #[serde(default)]
+    variants: Vec<VariantEntry>,
+}
+
+#[derive(Deserialize)]
+struct VariantEntry {
+    canonical: String,
+    forms: Vec<String>,
+}
+
+/// Variant forms (already character-folded) grouped by their first character.
+struct VariantTable {
+    by_first_char: HashMap<char, Vec<(String, String)>>,
+}
+
+static VARIANTS: LazyLock<VariantTable> = LazyLock::new(|| {
+    let parsed: Result<TaxonomyVariants, _> = toml::from_str(EMBEDDED_TAXONOMY);
+    let entries = parsed.ok().and_then(|t| t.normalization).map(|n| n.variants).unwrap_or_default();
+    VariantTable::new(&entries)
+});
+
+impl VariantTable {
+    fn new(entries: &[VariantEntry]) -> Self {
+        let mut by_first_char: HashMap<char, Vec<(String, String)>> = HashMap::new();
+        for entry in entries {
+            let canonical = fold_characters(&entry.canonical).text;
+            for form in &entry.forms {
+                let form = fold_characters(form).text;
+                // A form that is a prefix of its canonical spelling (見直 → 見直し) would
+                // rewrite inflections (見直す → 見直しす); it is left out.
+                if form == canonical || canonical.starts_with(&form) {
+                    continue;
+                }
+                if let Some(first) = form.chars().next() {
+                    by_first_char.entry(first).or_default().push((form, canonical.clone()));
+                }
+            }
+        }
+        for forms in by_first_char.values_mut() {
+            forms.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        }
+        VariantTable { by_first_char }
+    }
+
+    fn longest_match<'a>(&'a self, text: &str, at: usize) -> Option<(&'a str, &'a str)> {
+        let rest = &text[at..];
+        let first = rest.chars().next()?;
+        self.by_first_char.get(&first)?.iter().find_map(|(form, canonical)| {
+            let matches = rest.starts_with(form.as_str())
+                && (!form.is_ascii() || ascii_word_boundaries(text, at, at + form.len()));
+            matches.then_some((form.as_str(), canonical.as_str()))
+        })
+    }
+}
+
+fn ascii_word_boundaries(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    !before.is_some_and(|c| c.is_ascii_alphanumeric())
+        && !after.is_some_and(|c| c.is_ascii_alphanumeric())
+}
+
+fn apply_variants(folded: &Normalized) -> Normalized {
+    let table = &*VARIANTS;
+    let text = &folded.text;
+    let mut out = String::with_capacity(text.len());
+    let mut offsets = Vec::with_capacity(text.len() + 1);
+    let mut at = 0;
+    while at < text.len() {
+        if let Some((form, canonical)) = table.longest_match(text, at) {
+            out.push_str(canonical);
+            offsets.extend(std::iter::repeat_n(folded.offsets[at], canonical.len()));
+            at += form.len();
+            continue;
+        }
+        let ch_len = text[at..].chars().next().map_or(1, char::len_utf8);
+        out.push_str(&text[at..at + ch_len]);
+        offsets.extend_from_slice(&folded.offsets[at..at + ch_len]);
+        at += ch_len;
+    }
+    offsets.push(folded.offsets[text.len()]);
+    Normalized { text: out, offsets }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    #[test]
+    fn folds_width_case_and_marks() {
+        assert_eq!(normalize("ＩＣＴ活用とＲＰＡ"), "ict活用とrpa");
+        assert_eq!(normalize("ｶﾞｲﾄﾞﾗｲﾝ"), "ガイドライン");
+        assert_eq!(normalize("霞ヶ関と3ヵ月"), "霞ケ関と3カ月");
+        assert_eq!(normalize("4月〜6月"), "4月~6月");
+        assert_eq!(normalize("コンピュ―タ"), "コンピュータ");
+        assert_eq!(normalize("2019–2023"), "2019-2023");
+    }
+
+    #[test]
+    fn applies_taxonomy_variants() {
+        assert_eq!(normalize("取り組みを進める"), "取組を進める");
+        assert_eq!(normalize("職員人財育成"), "職員人材育成");
+        assert_eq!(normalize("継続的实施"), "継続的実施");
+        assert_eq!(normalize("事務の見直す"), "事務の見直す");
+    }
+
+    #[test]
+    fn offsets_map_back_to_source() {
+        let source = "（仮称）取り組み";
+        let normalized = normalize_with_offsets(source);
+        assert_eq!(normalized.text, "(仮称)取組");
+        let start = normalized.text.find("取組").unwrap();
+        assert_eq!(&source[normalized.source_offset(start)..], "取り組み");
+        assert_eq!(normalized.source_offset(normalized.text.len()), source.len());
+    }
+
+    proptest! {
+        #[test]
+        fn normalize_is_idempotent(text in "\\PC{0,40}") {
+            let once = normalize(&text);
+            prop_assert_eq!(normalize(&once), once.clone());
+        }
+
+        #[test]
+        fn offsets_fall_on_char_boundaries(text in "\\PC{0,40}") {
+            let normalized = normalize_with_offsets(&text);
+            for i in 0..=normalized.text.len() {
+                let source = normalized.source_offset(i);
+                prop_assert!(text.is_char_boundary(source));
+            }
+        }
+    }
+}

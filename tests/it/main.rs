@@ -1,0 +1,5 @@
+//! End-to-end tests: one test binary, one module per area.
+
+mod cli;
+mod golden;
+mod support;
