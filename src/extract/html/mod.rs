@@ -207,7 +207,7 @@ fn contact_from(
                 removals: &no_removals,
                 tables_as_layout: true,
             })
-                .lines()
+            .lines()
         })
         .collect();
     metadata::parse_contact(&lines)

@@ -400,8 +400,7 @@ mod tests {
     fn check(body: &str, expect: &str) -> Rendered {
         let html = scraper::Html::parse_document(&format!("<body>{body}</body>"));
         let removals = HashMap::new();
-        let rendered =
-            render(&Scope {
+        let rendered = render(&Scope {
             root: html.tree.root(),
             start: None,
             end: None,
