@@ -54,7 +54,9 @@ fn main() {
             let scratch = tempfile::tempdir().expect("temp dir");
             let dir = scratch.path().join("index");
             let options = IngestOptions {
-                inputs: vec![PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seeds")],
+                inputs: vec![
+                    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seeds"),
+                ],
                 index_dir: dir.clone(),
                 manifest: None,
                 jobs: 2,

@@ -37,7 +37,8 @@ fn golden_morphemes_tomakomai() {
 fn golden_index_terms_fujieda() {
     let text = seed_opening("003_81d845088d714549.txt", 30);
     let tokenizer = JapaneseTokenizer::shared().unwrap();
-    let body: Vec<String> = body_terms(tokenizer, &text).unwrap().into_iter().map(|t| t.text).collect();
+    let body: Vec<String> =
+        body_terms(tokenizer, &text).unwrap().into_iter().map(|t| t.text).collect();
     let bigrams: Vec<String> = bigram_terms(&text).into_iter().take(200).map(|t| t.text).collect();
     insta::assert_snapshot!(format!("body: {}\n\nbigram: {}", body.join(" "), bigrams.join(" ")));
 }

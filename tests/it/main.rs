@@ -3,4 +3,6 @@
 mod cli;
 mod golden;
 mod html;
+mod retrieval;
 mod support;
+mod themes;
