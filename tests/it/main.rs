@@ -2,6 +2,7 @@
 
 mod cli;
 mod golden;
+mod html;
 mod pdf;
 mod retrieval;
 mod support;
