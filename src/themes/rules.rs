@@ -73,6 +73,19 @@ impl Rule {
         }
     }
 
+    /// The terms whose presence can make the rule hold (terms under `!` excluded).
+    pub fn positive_terms(&self) -> Vec<&str> {
+        match self {
+            Rule::Term(term) => vec![term.as_str()],
+            Rule::And(parts) | Rule::Or(parts) => {
+                parts.iter().flat_map(Rule::positive_terms).collect()
+            }
+            Rule::Not(_) => Vec::new(),
+            Rule::Near { left, right, .. } => vec![left.as_str(), right.as_str()],
+            Rule::Section(inner) => inner.positive_terms(),
+        }
+    }
+
     /// Whether the rule holds; on success, the char offsets in the passage of the positive
     /// terms that made it hold (empty when only section-level or negated parts matched).
     pub fn evaluate(&self, scope: RuleScope<'_>) -> Option<Vec<usize>> {
@@ -387,6 +400,12 @@ mod tests {
                 ("道路の老朽化", false),
             ],
         );
+    }
+
+    #[test]
+    fn positive_terms_skip_negations() {
+        let rule = Rule::parse("(入札制度 & !電子入札) | NEAR(入札, 公正, 20)").unwrap();
+        assert_eq!(rule.positive_terms(), ["入札制度", "入札", "公正"]);
     }
 
     #[test]

@@ -443,8 +443,8 @@ impl Scorer {
             .collect()
     }
 
-    /// The naive baseline: indices of themes with any strong keyword anywhere in the
-    /// document (headings included), ignoring context. Used by `themes eval` for comparison.
+    /// The naive baseline: indices of themes with any strong keyword (or any positive term
+    /// of their rules) anywhere in the document, headings included, ignoring context. Used by `themes eval` for comparison.
     pub fn naive_themes(&self, passages: &[Passage]) -> Vec<usize> {
         let mut text = String::new();
         for passage in passages {
@@ -457,7 +457,14 @@ impl Scorer {
         }
         let folded = FoldedText::new(self.folder.fold(&text));
         (0..self.themes.len())
-            .filter(|&i| self.themes[i].strong.iter().any(|k| folded.contains(&k.folded)))
+            .filter(|&i| {
+                let theme = &self.themes[i];
+                let rule_terms = theme.rules.iter().flat_map(Rule::positive_terms);
+                theme.strong.iter().any(|k| folded.contains(&k.folded))
+                    || rule_terms
+                        .into_iter()
+                        .any(|t| folded.contains(&t.chars().collect::<Vec<_>>()))
+            })
             .collect()
     }
 
