@@ -378,7 +378,7 @@ fn prepare(
     };
     let meta = metadata::complete(&manifest_meta, &extracted, tokenizer);
     let passages = segment::segment(&extracted);
-    let passage_themes = passages.iter().map(|_| Vec::new()).collect();
+    let passage_themes = passage_themes(&passages);
     outcome.status = DocStatus::Indexed;
     outcome.format = Some(extracted.format);
     outcome.pages = u32::try_from(extracted.pages.len()).unwrap_or(u32::MAX);
@@ -398,6 +398,17 @@ fn prepare(
         passage_themes,
     };
     Prepared { outcome, write: Some(write) }
+}
+
+/// Theme ids per passage for the index's `themes` facet, with the shipped taxonomy.
+fn passage_themes(passages: &[Passage]) -> Vec<Vec<String>> {
+    match crate::themes::Taxonomy::embedded_default() {
+        Ok(taxonomy) => passages
+            .iter()
+            .map(|p| crate::themes::passage_theme_ids(taxonomy, &p.heading(), &p.text))
+            .collect(),
+        Err(_) => passages.iter().map(|_| Vec::new()).collect(),
+    }
 }
 
 enum ReadProblem {
@@ -448,10 +459,12 @@ fn install_user_dict(user_dict: &Path, index_dir: &Path) -> Result<(), IngestErr
 }
 
 /// What, besides content and metadata, decides how a document is indexed: the user
-/// dictionary in the index (a change re-indexes every document).
+/// dictionary in the index and the taxonomy behind the `themes` facet (a change re-indexes
+/// every document).
 fn analysis_key(index_dir: &Path) -> String {
-    let user_dict = fs_err::read(index_dir.join(crate::index::USER_DICT_FILE)).unwrap_or_default();
-    blake3::hash(&user_dict).to_hex()[..16].to_owned()
+    let mut key = fs_err::read(index_dir.join(crate::index::USER_DICT_FILE)).unwrap_or_default();
+    key.extend_from_slice(crate::normalize::EMBEDDED_TAXONOMY.as_bytes());
+    blake3::hash(&key).to_hex()[..16].to_owned()
 }
 
 /// Extraction results by content hash, so a re-run or a changed manifest row does not

@@ -174,10 +174,11 @@ fn render_snippet(shown: &ShownHit, styled: bool, columns: usize) -> String {
     let (open, close) = if styled { ("\x1b[1m", "\x1b[0m") } else { ("【", "】") };
     let mut chars: Vec<char> = Vec::new();
     let mut used = 0;
+    let mut cut = false;
     for ch in shown.snippet.chars() {
         used += unicode_width::UnicodeWidthChar::width(ch).unwrap_or(0);
         if used > columns {
-            chars.push('…');
+            cut = true;
             break;
         }
         chars.push(ch);
@@ -197,6 +198,9 @@ fn render_snippet(shown: &ShownHit, styled: bool, columns: usize) -> String {
         at = end;
     }
     out.extend(&chars[at..]);
+    if cut {
+        out.push('…');
+    }
     out
 }
 

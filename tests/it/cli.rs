@@ -224,3 +224,20 @@ fn bigram_field_finds_words_inside_longer_compounds() {
         result["hits"].as_array().unwrap().iter().filter_map(|h| h["text"].as_str()).collect();
     assert!(texts.iter().any(|t| t.contains("市民協働班")), "{texts:?}");
 }
+
+#[test]
+fn theme_facet_and_filter() {
+    let dir = seeded_index();
+    let all = search_json(dir.path(), &["職員", "--limit", "1000"]);
+    let facet = all["facets"]["theme"].as_object().unwrap();
+    let (theme, count) = facet.iter().max_by_key(|(_, n)| n.as_u64()).unwrap();
+    let filtered = search_json(dir.path(), &["職員", "--theme", theme, "--limit", "1000"]);
+    assert_eq!(filtered["total"].as_u64(), count.as_u64());
+    assert!(
+        filtered["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| { h["themes"].as_array().unwrap().iter().any(|t| t == theme) })
+    );
+}

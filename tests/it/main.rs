@@ -2,5 +2,6 @@
 
 mod cli;
 mod golden;
+mod retrieval;
 mod support;
 mod themes;
