@@ -83,6 +83,8 @@ const COMMITMENT_HEADING_CUES: &[&str] = &[
     "事項",
     "展開",
     "アクション",
+    "考え方",
+    "方向",
 ];
 /// Sentence endings of history.
 const HISTORY_ENDINGS: &[&str] =
@@ -324,9 +326,9 @@ impl Scorer {
         out
     }
 
-    /// Hits for the innermost heading of a section: a heading naming a theme is a pillar.
-    fn heading_hits(&self, heading_path: &[String]) -> Vec<(usize, Vec<String>)> {
-        let Some(heading) = heading_path.last() else { return Vec::new() };
+    /// Themes a heading names, with the keywords that name them. A heading whose own words
+    /// mark background (これまでの…, …の経過) names nothing.
+    fn heading_hits(&self, heading: &str) -> Vec<(usize, Vec<String>)> {
         if matches!(own_heading_context(heading), Some(Context::Background)) {
             return Vec::new();
         }
@@ -412,24 +414,29 @@ impl Scorer {
                 evidence[hit.theme].push(evidence_of(path, passage, hit));
             }
         }
-        let mut seen_sections = BTreeSet::new();
-        for range in sections(passages) {
-            let first = &passages[range.start];
-            if !seen_sections.insert(first.heading_path.clone()) {
-                continue;
-            }
-            for (theme, words) in self.heading_hits(&first.heading_path) {
-                raw[theme] += HEADING_HIT;
-                counts[theme] += 1;
-                evidence[theme].push(Evidence {
-                    path: path.to_owned(),
-                    page: first.page,
-                    heading: first.heading(),
-                    text: first.heading_path.last().cloned().unwrap_or_default(),
-                    weight: HEADING_HIT,
-                    keywords: words,
-                    context: Context::Commitment,
-                });
+        // Every heading of the outline counts once: a heading naming a theme is a pillar,
+        // unless it sits inside a background section.
+        let mut seen_headings = BTreeSet::new();
+        for passage in passages {
+            for depth in 1..=passage.heading_path.len() {
+                let prefix = &passage.heading_path[..depth];
+                if !seen_headings.insert(prefix.to_vec()) {
+                    continue;
+                }
+                let (weight, context) = heading_weight(prefix);
+                for (theme, words) in self.heading_hits(&prefix[depth - 1]) {
+                    raw[theme] += weight;
+                    counts[theme] += 1;
+                    evidence[theme].push(Evidence {
+                        path: path.to_owned(),
+                        page: passage.page,
+                        heading: prefix.join(" > "),
+                        text: prefix[depth - 1].clone(),
+                        weight,
+                        keywords: words,
+                        context,
+                    });
+                }
             }
         }
         raw.into_iter()
@@ -483,8 +490,11 @@ impl Scorer {
         for hit in scored.iter().flat_map(|p| &p.hits) {
             weights[hit.theme] += hit.weight;
         }
-        for (theme, _) in self.heading_hits(&heading_path) {
-            weights[theme] += HEADING_HIT;
+        for depth in 1..=heading_path.len() {
+            let (weight, _) = heading_weight(&heading_path[..depth]);
+            for (theme, _) in self.heading_hits(&heading_path[depth - 1]) {
+                weights[theme] += weight;
+            }
         }
         weights
             .iter()
@@ -618,14 +628,24 @@ fn sections(passages: &[Passage]) -> Vec<std::ops::Range<usize>> {
     ranges
 }
 
-/// The context a heading sets by its own words, if any.
+/// The context a heading sets by its own words, if any. A heading with both kinds of cue
+/// (背景と考え方, これまでの経過と今後の方向性) is neutral: its sentences decide.
 fn own_heading_context(heading: &str) -> Option<Context> {
-    if BACKGROUND_HEADING_CUES.iter().any(|cue| heading.contains(cue)) {
-        Some(Context::Background)
-    } else if COMMITMENT_HEADING_CUES.iter().any(|cue| heading.contains(cue)) {
-        Some(Context::Commitment)
-    } else {
-        None
+    let background = BACKGROUND_HEADING_CUES.iter().any(|cue| heading.contains(cue));
+    let commitment = COMMITMENT_HEADING_CUES.iter().any(|cue| heading.contains(cue));
+    match (background, commitment) {
+        (true, true) => Some(Context::Neutral),
+        (true, false) => Some(Context::Background),
+        (false, true) => Some(Context::Commitment),
+        (false, false) => None,
+    }
+}
+
+/// Weight and context of a hit in the last heading of `prefix`.
+fn heading_weight(prefix: &[String]) -> (f64, Context) {
+    match heading_context(prefix) {
+        Context::Background => (HEADING_HIT * SECTION_BACKGROUND, Context::Background),
+        _ => (HEADING_HIT, Context::Commitment),
     }
 }
 
