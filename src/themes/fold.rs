@@ -193,4 +193,13 @@ mod tests {
         let it: Vec<char> = "it".chars().collect();
         assert_eq!(text.find_all(&it).len(), 1);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn folding_is_idempotent(text in "[\\PC取り組み人財HPＩＴ見直しスクラップ＆ビルド 　\\n]{0,40}") {
+            let f = folder();
+            let once = f.fold(&text);
+            proptest::prop_assert_eq!(f.fold(&once), once);
+        }
+    }
 }

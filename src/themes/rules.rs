@@ -450,4 +450,23 @@ mod tests {
         assert!(Rule::parse("a &").is_err());
         assert!(Rule::parse("\"a").is_err());
     }
+
+    proptest::proptest! {
+        #[test]
+        fn parsing_and_evaluating_wild_rules_never_panics(source in "\\PC{0,40}", text in "\\PC{0,60}") {
+            if let Ok(rule) = Rule::parse(&source) {
+                let rule = rule.map_terms(&basic_fold);
+                let text = FoldedText::new(basic_fold(&text));
+                let _ = rule.evaluate(RuleScope { passage: &text, section: &text });
+            }
+        }
+
+        #[test]
+        fn operator_soup_parses_or_errors_with_a_position(ops in "[()&|! a老朽化,NEAR]{0,30}") {
+            match Rule::parse(&ops) {
+                Ok(_) => {}
+                Err(err) => proptest::prop_assert!(err.position <= ops.chars().count()),
+            }
+        }
+    }
 }

@@ -408,3 +408,41 @@ fn cli_compare_and_gaps() {
     assert_eq!(terms.len(), 10);
     assert!(terms.iter().all(|t| !t["term"].as_str().unwrap().contains("公共施設")));
 }
+
+/// The seed plans' document × theme matrix, scores included: any change to weights, cues or
+/// the lexicon shows up here and is accepted on purpose with `cargo insta review`.
+#[test]
+fn seed_matrix_snapshot() {
+    let dir = repo_root().join("tests/fixtures/seeds");
+    let mut names: Vec<String> = fs_err::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".txt"))
+        .collect();
+    names.sort();
+    let passages: Vec<Vec<Passage>> = names.iter().map(|n| file_passages(&dir.join(n))).collect();
+    let m = DocMeta::default();
+    let docs: Vec<DocumentInput<'_>> = names
+        .iter()
+        .zip(&passages)
+        .map(|(path, passages)| DocumentInput { path, meta: &m, passages })
+        .collect();
+    let scored = score_documents(taxonomy(), &docs);
+    let matrix = build_matrix(taxonomy(), &scored, By::Document, false);
+    let csv = String::from_utf8(matrix_csv(&matrix, CellValue::Score, false).unwrap()).unwrap();
+    // One theme per line reads better in a diff than one wide row per plan.
+    let mut lines = Vec::new();
+    for (theme, column) in matrix.columns.iter().enumerate() {
+        let cells: Vec<String> = matrix
+            .rows
+            .iter()
+            .map(|row| {
+                let cell = &row.cells[theme];
+                format!("{}{:.3}", if cell.present { "+" } else { "-" }, cell.score)
+            })
+            .collect();
+        lines.push(format!("{:28} {}", column.id, cells.join(" ")));
+    }
+    assert!(csv.starts_with("key,"));
+    insta::assert_snapshot!(lines.join("\n"));
+}
