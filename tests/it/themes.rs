@@ -446,3 +446,26 @@ fn seed_matrix_snapshot() {
     assert!(csv.starts_with("key,"));
     insta::assert_snapshot!(lines.join("\n"));
 }
+
+#[test]
+fn run_exports_land_in_index_exports() {
+    let dir = seeded_index();
+    let index = dir.path().join("index");
+    gyokaku::cli::themes::write_run_exports(&index, true).unwrap();
+    let exports = index.join("exports");
+    let csv = fs_err::read(exports.join("themes-municipality.csv")).unwrap();
+    assert!(csv.starts_with(b"\xEF\xBB\xBF"), "CSV for Excel starts with a BOM");
+    assert_eq!(csv::Reader::from_reader(&csv[3..]).records().count(), 5);
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs_err::read(exports.join("themes-municipality.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["by"], "municipality");
+    let mut workbook: Xlsx<_> =
+        calamine::open_workbook(exports.join("themes-municipality.xlsx")).unwrap();
+    assert_eq!(workbook.sheet_names(), ["matrix", "evidence", "taxonomy", "about"]);
+    assert!(workbook.worksheet_range("evidence").unwrap().height() > 40);
+    assert!(
+        fs_err::read_to_string(exports.join("themes-municipality.svg")).unwrap().contains("芽室町")
+    );
+    assert_eq!(exports.join("themes-municipality.png").exists(), japanese_font_path().is_some());
+}
