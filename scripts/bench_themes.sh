@@ -13,3 +13,4 @@ eval_set "shipped corpus (PDF/HTML renditions of the seeds; tuned)" tests/gold/c
 eval_set "seed plans as text (tuned)" tests/gold/seeds.json tests/fixtures/seeds/*.txt
 eval_set "held-back A (written before the scorer; errors seen during tuning)" tests/gold/heldout.json tests/gold/heldout/*.txt
 eval_set "held-back B (written after tuning; never tuned on)" tests/gold/heldout_b.json tests/gold/heldout_b/*.txt
+eval_set "held-back C (written with the scorer frozen; never tuned on)" tests/gold/heldout_c.json tests/gold/heldout_c/*.txt
