@@ -46,6 +46,13 @@ pub struct ThemesArgs {
     /// Also draw a heatmap to FILE.svg or FILE.png (PNG needs a Japanese font).
     #[arg(long, value_name = "FILE")]
     pub heatmap: Option<PathBuf>,
+    /// Instead of the matrix, show the evidence behind one row (a municipality, or a document
+    /// path with --by document; a unique part of the name is enough), e.g. --explain 芽室.
+    #[arg(long, value_name = "ROW")]
+    pub explain: Option<String>,
+    /// With --explain: only this theme id (repeat for several); absent themes are shown too.
+    #[arg(long = "theme", value_name = "ID", requires = "explain")]
+    pub themes: Vec<String>,
 }
 
 /// Where the plans and the taxonomy come from.
@@ -138,6 +145,10 @@ fn build(taxonomy: &Taxonomy, documents: &[IndexedDocument], by: By, all_years: 
 fn run_matrix(args: &ThemesArgs, progress: Progress) -> anyhow::Result<ExitCode> {
     let (taxonomy, documents) = load_sources(&args.source)?;
     let matrix = build(&taxonomy, &documents, args.by, args.all_years);
+    if let Some(row) = &args.explain {
+        output::data(render_explanation(&matrix, row, &args.themes)?.trim_end());
+        return Ok(ExitCode::SUCCESS);
+    }
     let bytes = match args.format {
         MatrixFormat::Table => render_matrix_table(&matrix).into_bytes(),
         MatrixFormat::Csv => matrix_csv(&matrix, args.value, args.excel)?,
@@ -198,6 +209,54 @@ pub fn render_matrix_table(matrix: &Matrix) -> String {
     }));
     rows.push(totals);
     output::render_table(&rows)
+}
+
+/// The evidence behind one row: for each theme (present ones, or the ones asked for), its
+/// decision, score and best passages with page, heading and context.
+fn render_explanation(matrix: &Matrix, wanted: &str, themes: &[String]) -> anyhow::Result<String> {
+    let candidates: Vec<&crate::themes::MatrixRow> =
+        match matrix.rows.iter().find(|r| r.key == wanted) {
+            Some(row) => vec![row],
+            None => matrix.rows.iter().filter(|r| r.key.contains(wanted)).collect(),
+        };
+    let row = match candidates.as_slice() {
+        [row] => *row,
+        [] => anyhow::bail!(
+            "no row `{wanted}` (rows: {})",
+            matrix.rows.iter().map(|r| r.key.as_str()).collect::<Vec<_>>().join(", ")
+        ),
+        many => anyhow::bail!(
+            "`{wanted}` matches several rows: {}",
+            many.iter().map(|r| r.key.as_str()).collect::<Vec<_>>().join(", ")
+        ),
+    };
+    if let Some(unknown) = themes.iter().find(|t| !matrix.columns.iter().any(|c| &c.id == *t)) {
+        anyhow::bail!("unknown theme id `{unknown}`");
+    }
+    let mut text = format!("{} — {}\n", row.key, row.documents.join(", "));
+    for (column, cell) in matrix.columns.iter().zip(&row.cells) {
+        let asked = themes.contains(&column.id);
+        if !(asked || themes.is_empty() && cell.present) {
+            continue;
+        }
+        let verdict = if cell.present { "present" } else { "absent" };
+        text.push_str(&format!(
+            "\n{} {} — {verdict}, score {:.2}, {} hits\n",
+            column.id, column.label_ja, cell.score, cell.count
+        ));
+        for evidence in &cell.evidence {
+            let context = format!("{:?}", evidence.context).to_lowercase();
+            text.push_str(&format!(
+                "  p.{} [{}] {context} {:.2} ({})\n    {}\n",
+                evidence.page,
+                output::truncate_to_width(&evidence.heading, 60),
+                evidence.weight,
+                evidence.keywords.join("、"),
+                output::truncate_to_width(&evidence.text.replace('\n', " "), 160)
+            ));
+        }
+    }
+    Ok(text)
 }
 
 /// Writes the municipality × theme matrix of the index at `index_dir` into

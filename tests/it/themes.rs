@@ -471,3 +471,19 @@ fn run_exports_land_in_index_exports() {
     );
     assert_eq!(exports.join("themes-municipality.png").exists(), japanese_font_path().is_some());
 }
+
+#[test]
+fn cli_explain_shows_the_passages_behind_a_cell() {
+    let dir = seeded_index();
+    let output = gyokaku(dir.path())
+        .args(["themes", "--index", "index", "--explain", "芽室", "--theme", "work_style"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.starts_with("芽室町"), "{text}");
+    assert!(text.contains("work_style 働き方改革・職場環境 — present"), "{text}");
+    assert!(text.contains("commitment") && text.contains("ワーク・ライフ・バランス"), "{text}");
+    assert!(!text.contains("fiscal_health"), "only the theme asked for: {text}");
+    gyokaku(dir.path()).args(["themes", "--index", "index", "--explain", "東京"]).assert().code(2);
+}
