@@ -5,6 +5,7 @@
 //! result to the exit codes of CONTRACT.md (0 ok, 1 some documents failed, 2 error).
 
 mod analyze;
+mod compare;
 mod extract;
 mod ingest;
 mod run;
@@ -59,6 +60,8 @@ pub enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// Map every plan onto the common taxonomy and export the theme matrix.
     Themes(themes::ThemesArgs),
+    /// Compare municipalities: theme profiles, unique themes, similarity, distinctive terms.
+    Compare(compare::CompareArgs),
 }
 
 /// Lets `gyokaku search 職員 -芽室町` exclude a word: after `search`, an argument made of `-`
@@ -91,6 +94,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Search(args) => search::run(args),
         Command::Analyze(args) => analyze::run(args),
         Command::Themes(args) => themes::run(args, progress),
+        Command::Compare(args) => compare::run(args),
     }
 }
 
