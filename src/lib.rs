@@ -8,7 +8,9 @@
 //! writes to stdout and stderr. See ARCHITECTURE.md.
 
 pub mod analysis;
+pub mod batch;
 pub mod cli;
+pub mod export;
 pub mod extract;
 pub mod index;
 pub mod ingest;

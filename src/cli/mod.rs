@@ -5,8 +5,11 @@
 //! result to the exit codes of CONTRACT.md (0 ok, 1 some documents failed, 2 error).
 
 mod analyze;
+mod batch;
+mod export;
 mod extract;
 mod ingest;
+mod merge;
 mod run;
 mod search;
 pub mod themes;
@@ -59,6 +62,12 @@ pub enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// Map every plan onto the common taxonomy and export the theme matrix.
     Themes(themes::ThemesArgs),
+    /// Run a comparison batch from a config file: run folder, report.json, provenance.
+    Batch(batch::BatchArgs),
+    /// Merge shard indexes (from `batch --shard K/N`) and their reports into one index.
+    Merge(merge::MergeArgs),
+    /// Export every passage with an index definition for OpenSearch, Quickwit or NDJSON.
+    Export(export::ExportArgs),
 }
 
 /// Runs the parsed command and returns the process exit code.
@@ -71,6 +80,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Search(args) => search::run(args),
         Command::Analyze(args) => analyze::run(args),
         Command::Themes(args) => themes::run(args, progress),
+        Command::Batch(args) => batch::run(args, progress),
+        Command::Merge(args) => merge::run(args, progress),
+        Command::Export(args) => export::run(args, progress),
     }
 }
 
