@@ -558,3 +558,44 @@ fn slurm_array_and_merge_jobs_when_slurm_is_installed() {
     batch(&scratch, &scratch.config("single.toml", &["in/text/"], "single/", ""), &["-q"]);
     assert_eq!(hit_counts(&scratch, "merged"), hit_counts(&scratch, "single"));
 }
+
+/// Inputs that once crashed a fuzz target (scripts/fuzz.sh), replayed through the same
+/// entry points: each must give a result or an error, never a panic.
+#[test]
+fn fuzz_regressions_never_panic() {
+    let root = Path::new(REPO).join("tests/fixtures/fuzz");
+    let inputs = |target: &str| -> Vec<Vec<u8>> {
+        fs_err::read_dir(root.join(target))
+            .map(|entries| entries.map(|e| fs_err::read(e.unwrap().path()).unwrap()).collect())
+            .unwrap_or_default()
+    };
+    let limits = gyokaku::extract::Limits {
+        max_decompressed_bytes: 64 * 1024 * 1024,
+        max_seconds: 5.0,
+        ..gyokaku::extract::Limits::default()
+    };
+    let hints = gyokaku::extract::SourceHints::default();
+    for data in inputs("pdf") {
+        let _ = gyokaku::extract::pdf::extract_pdf(&data, &limits);
+    }
+    for data in inputs("html") {
+        let _ = gyokaku::extract::html::extract_html(&data, &hints);
+    }
+    for data in inputs("extract") {
+        let _ = gyokaku::extract::extract(&data, &limits, &hints);
+    }
+    let scratch = Scratch::new();
+    for data in inputs("manifest") {
+        let path = scratch.write("manifest.csv", data);
+        let _ = gyokaku::metadata::Manifest::load(&path);
+    }
+    for data in inputs("config") {
+        let text = String::from_utf8_lossy(&data);
+        let _ = gyokaku::batch::BatchConfig::parse_unexpanded(&text, Path::new("x/batch.toml"));
+    }
+    for data in inputs("taxonomy") {
+        let _ = gyokaku::batch::provenance::TaxonomyIdentity::from_toml(&String::from_utf8_lossy(
+            &data,
+        ));
+    }
+}
