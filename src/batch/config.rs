@@ -75,6 +75,11 @@ pub struct BatchConfig {
 
 const MB: u64 = 1_000_000;
 
+/// Default cap on bytes decompressed from one document's streams in a batch. Lower than the
+/// single-file default: a batch runs `jobs` documents at once, and peak memory is about
+/// `jobs × this` plus the index writer's 200 MB budget, well under 1.5 GB with 2 jobs.
+const BATCH_MAX_DECOMPRESSED_MB: u64 = 256;
+
 impl BatchConfig {
     /// Reads and resolves a config file.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
@@ -190,7 +195,8 @@ fn resolve_limits(raw: RawLimits) -> Result<Limits, (&'static str, String)> {
     Ok(Limits {
         max_file_bytes: max_file_mb.map_or(defaults.max_file_bytes, |mb| mb.saturating_mul(MB)),
         max_decompressed_bytes: max_decompressed_mb
-            .map_or(defaults.max_decompressed_bytes, |mb| mb.saturating_mul(MB)),
+            .unwrap_or(BATCH_MAX_DECOMPRESSED_MB)
+            .saturating_mul(MB),
         max_seconds: raw.seconds_per_document.unwrap_or(defaults.max_seconds),
         max_depth: raw.max_depth.unwrap_or(defaults.max_depth),
     })
