@@ -59,6 +59,8 @@ pub struct IngestOptions {
     pub prune: bool,
     /// Process only this deterministic share of the inputs (`--shard K/N`).
     pub shard: Option<Shard>,
+    /// More user-dictionary entries (CSV `surface,part_of_speech,reading`); kept in the index.
+    pub user_dict: Option<PathBuf>,
 }
 
 /// A deterministic share of the inputs: shard `index` (1-based) of `count`. A file belongs to
@@ -274,14 +276,18 @@ pub fn ingest(
     on_document: &(dyn Fn(&DocumentOutcome) + Sync),
 ) -> Result<IngestReport, IngestError> {
     let started = Instant::now();
-    let tokenizer = JapaneseTokenizer::shared()?;
     let manifests = load_manifests(options)?;
     let (files, outcomes) = discover(&options.inputs)?;
     let (files, mut outcomes) = select_shard(options.shard, files, outcomes, &options.limits);
     on_start(files.len() + outcomes.len());
     outcomes.iter().for_each(on_document);
 
+    if let Some(user_dict) = &options.user_dict {
+        install_user_dict(user_dict, &options.index_dir)?;
+    }
     let index = PassageIndex::open_or_create(&options.index_dir)?;
+    let tokenizer = index.tokenizer();
+    let analysis_key = analysis_key(&options.index_dir);
     let mut documents = index.documents()?;
     let cache = ExtractionCache::new(&options.index_dir);
     let mut writer = index.writer()?;
@@ -298,8 +304,15 @@ pub fn ingest(
         scope.spawn(|| {
             pool.install(|| {
                 files.par_iter().for_each_with(sender, |sender, file| {
-                    let prepared =
-                        prepare_guarded(file, options, &manifests, known, &cache, tokenizer);
+                    let prepared = prepare_guarded(
+                        file,
+                        options,
+                        &manifests,
+                        known,
+                        &cache,
+                        tokenizer,
+                        &analysis_key,
+                    );
                     let _ = sender.send(prepared);
                 });
             });
@@ -368,10 +381,11 @@ fn prepare_guarded(
     known: &BTreeMap<String, DocumentEntry>,
     cache: &ExtractionCache,
     tokenizer: &JapaneseTokenizer,
+    analysis_key: &str,
 ) -> Prepared {
     let started = Instant::now();
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        prepare(file, options, manifests, known, cache, tokenizer)
+        prepare(file, options, manifests, known, cache, tokenizer, analysis_key)
     }));
     let mut prepared = result.unwrap_or_else(|_| {
         let mut outcome = DocumentOutcome::new(&file.key, DocStatus::Failed);
@@ -389,6 +403,7 @@ fn prepare(
     known: &BTreeMap<String, DocumentEntry>,
     cache: &ExtractionCache,
     tokenizer: &JapaneseTokenizer,
+    analysis_key: &str,
 ) -> Prepared {
     let mut outcome = DocumentOutcome::new(&file.key, DocStatus::Failed);
     let bytes = match read_limited(&file.path, &options.limits) {
@@ -407,7 +422,7 @@ fn prepare(
     outcome.hash = Some(hash.clone());
     let manifest_meta =
         manifests.iter().find_map(|m| m.get(&file.path)).cloned().unwrap_or_default();
-    let fingerprint = fingerprint(&hash, &manifest_meta);
+    let fingerprint = fingerprint(&hash, &manifest_meta, analysis_key);
     if let Some(entry) = known.get(&file.key).filter(|e| e.fingerprint == fingerprint) {
         outcome.status = DocStatus::Unchanged;
         outcome.passages = entry.passages;
@@ -428,7 +443,7 @@ fn prepare(
     };
     let meta = metadata::complete(&manifest_meta, &extracted, tokenizer);
     let passages = segment::segment(&extracted);
-    let passage_themes = passages.iter().map(|_| Vec::new()).collect();
+    let passage_themes = passage_themes(&passages);
     outcome.status = DocStatus::Indexed;
     outcome.format = Some(extracted.format);
     outcome.pages = u32::try_from(extracted.pages.len()).unwrap_or(u32::MAX);
@@ -448,6 +463,17 @@ fn prepare(
         passage_themes,
     };
     Prepared { outcome, write: Some(write) }
+}
+
+/// Theme ids per passage for the index's `themes` facet, with the shipped taxonomy.
+fn passage_themes(passages: &[Passage]) -> Vec<Vec<String>> {
+    match crate::themes::Taxonomy::embedded_default() {
+        Ok(taxonomy) => passages
+            .iter()
+            .map(|p| crate::themes::passage_theme_ids(taxonomy, &p.heading(), &p.text))
+            .collect(),
+        Err(_) => passages.iter().map(|_| Vec::new()).collect(),
+    }
 }
 
 enum ReadProblem {
@@ -477,14 +503,33 @@ pub fn content_hash(bytes: &[u8]) -> String {
 }
 
 /// Changes whenever the content, the metadata or the way we analyse changes.
-fn fingerprint(hash: &str, meta: &DocMeta) -> String {
+fn fingerprint(hash: &str, meta: &DocMeta, analysis_key: &str) -> String {
     let meta_json = serde_json::to_string(meta).unwrap_or_default();
     let input = format!(
-        "{hash}\n{meta_json}\n{}\n{EXTRACTOR_VERSION}\n{}",
+        "{hash}\n{meta_json}\n{analysis_key}\n{}\n{EXTRACTOR_VERSION}\n{}",
         crate::index::SCHEMA_VERSION,
         env!("CARGO_PKG_VERSION")
     );
     blake3::hash(input.as_bytes()).to_hex()[..32].to_owned()
+}
+
+/// Copies extra user-dictionary entries into the index, so that searches use them too.
+fn install_user_dict(user_dict: &Path, index_dir: &Path) -> Result<(), IngestError> {
+    // Validate before installing: a broken file must not make the index unusable.
+    JapaneseTokenizer::with_user_dict(Some(user_dict))?;
+    let io = |source| IngestError::Index(IndexError::Io { dir: index_dir.to_owned(), source });
+    fs_err::create_dir_all(index_dir).map_err(io)?;
+    fs_err::copy(user_dict, index_dir.join(crate::index::USER_DICT_FILE)).map_err(io)?;
+    Ok(())
+}
+
+/// What, besides content and metadata, decides how a document is indexed: the user
+/// dictionary in the index and the taxonomy behind the `themes` facet (a change re-indexes
+/// every document).
+fn analysis_key(index_dir: &Path) -> String {
+    let mut key = fs_err::read(index_dir.join(crate::index::USER_DICT_FILE)).unwrap_or_default();
+    key.extend_from_slice(crate::normalize::EMBEDDED_TAXONOMY.as_bytes());
+    blake3::hash(&key).to_hex()[..16].to_owned()
 }
 
 /// Extraction results by content hash, so a re-run or a changed manifest row does not
@@ -585,6 +630,7 @@ mod tests {
     #[test]
     fn fingerprint_changes_with_metadata() {
         let meta = DocMeta { municipality: Some("芽室町".into()), ..DocMeta::default() };
-        assert_ne!(fingerprint("abc", &meta), fingerprint("abc", &DocMeta::default()));
+        assert_ne!(fingerprint("abc", &meta, ""), fingerprint("abc", &DocMeta::default(), ""));
+        assert_ne!(fingerprint("abc", &meta, "a"), fingerprint("abc", &meta, "b"));
     }
 }

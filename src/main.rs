@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = gyokaku::cli::Cli::parse();
+    let cli = gyokaku::cli::Cli::parse_from(gyokaku::cli::exclusions_as_words(std::env::args_os()));
     gyokaku::cli::init_logging(&cli.global);
     match gyokaku::cli::run(cli) {
         Ok(code) => code,

@@ -77,8 +77,7 @@ pub fn search(
     filters: &Filters,
     limit: usize,
 ) -> Result<SearchOutcome, SearchError> {
-    let tokenizer = JapaneseTokenizer::shared()?;
-    let parsed = parse_query(tokenizer, query)?;
+    let parsed = parse_query(index.tokenizer(), query)?;
     let mut results = index.search(&parsed.plan, filters, limit)?;
     let mut partial = false;
     if results.total == 0 && parsed.plan.required.len() > 1 {

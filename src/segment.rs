@@ -41,7 +41,12 @@ fn segment_page(page: &Page, builder: &mut PassageBuilder) {
         let marked = page.headings.iter().find(|mark| {
             mark.start >= line_start && mark.start < line_start + raw_line.len().max(1)
         });
-        let level = marked.map(|mark| mark.level + 10).or_else(|| heading_level(line));
+        // Headings the extractor marked (from tags or font sizes) are the outer structure;
+        // numbered headings found by pattern nest inside them.
+        let pattern_offset = if page.headings.is_empty() { 0 } else { 6 };
+        let level = marked
+            .map(|mark| mark.level.min(6))
+            .or_else(|| heading_level(line).map(|level| level + pattern_offset));
         match level {
             Some(level) => builder.heading(level, line),
             None => sentences(line).for_each(|sentence| builder.sentence(sentence)),
@@ -60,7 +65,7 @@ pub fn heading_level(line: &str) -> Option<u8> {
             (r"^[（(][0-9０-９一二三四五六七八九十]{1,2}[）)]", 4),
             (r"^[①-⑳]", 5),
             (r"^[ア-ン][\s　．.、]", 6),
-            (r"^【[^】]{1,40}】$", 3),
+            (r"^【[^】]{1,40}】[^。]{0,40}$", 3),
             (r"^[■□◆◇●○▼▶◎]", 4),
         ]
         .into_iter()
@@ -206,6 +211,7 @@ mod tests {
             ("(1) 事務事業の見直し", Some(4)),
             ("① 窓口サービスの向上", Some(5)),
             ("【基本方針】", Some(3)),
+            ("【取組項目1】公共施設の適正配置", Some(3)),
             ("■ 推進体制", Some(4)),
             ("芽室町では、昭和61年度に第1次行政改革大綱を策定しました。", None),
             ("第1次芽室町行政改革大綱", None),

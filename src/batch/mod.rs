@@ -157,6 +157,7 @@ pub fn run(
         limits: config.limits.clone(),
         prune: false,
         shard,
+        user_dict: config.user_dict.clone(),
     };
     let ingested = ingest::ingest(&options, on_start, on_document)?;
     // Theme matrices and heatmap: issue 5 provides them; see `write_theme_exports`.

@@ -22,6 +22,9 @@ pub struct AnalyzeArgs {
     /// positions and offsets.
     #[arg(long, value_enum, default_value_t = AnalyzeFormat::Text)]
     pub format: AnalyzeFormat,
+    /// Extra user-dictionary entries, as for `gyokaku ingest --user-dict`.
+    #[arg(long)]
+    pub user_dict: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -47,7 +50,8 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
             fs_err::read_to_string(path).with_context(|| format!("reading `{}`", path.display()))?
         }
     };
-    let tokenizer = JapaneseTokenizer::shared()?;
+    let tokenizer = JapaneseTokenizer::with_user_dict(args.user_dict.as_deref())?;
+    let tokenizer = &tokenizer;
     let document =
         Extracted::new(Format::Text, vec![Page { number: 1, text, headings: Vec::new() }]);
     let mut passages_json = Vec::new();

@@ -30,6 +30,11 @@ pub struct IngestArgs {
     /// Remove documents from the index that are no longer among the inputs.
     #[arg(long)]
     pub prune: bool,
+    /// Extra user-dictionary entries, a CSV of `surface,part_of_speech,reading` lines (e.g.
+    /// `市民協働推進班,カスタム名詞,シミンキョウドウスイシンハン`). Kept in the index and used for
+    /// its searches; changing it re-indexes every document.
+    #[arg(long)]
+    pub user_dict: Option<PathBuf>,
     /// Refuse files larger than this many megabytes.
     #[arg(long, default_value_t = 200)]
     pub max_file_mb: u64,
@@ -44,6 +49,7 @@ pub fn run(args: IngestArgs, progress: Progress) -> anyhow::Result<ExitCode> {
         limits: Limits { max_file_bytes: args.max_file_mb * 1_000_000, ..Limits::default() },
         prune: args.prune,
         shard: None,
+        user_dict: args.user_dict,
     };
     let report = ingest_with_progress(&options, progress)?;
     Ok(exit_code(&report))

@@ -37,6 +37,13 @@ pub fn run(args: MergeArgs, progress: Progress) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("merging shards into `{}`", args.out.display()))?;
     remove_if_present(&target)?;
     fs_err::rename(staging.join("tantivy"), &target)?;
+    let user_dict = args.out.join(index::USER_DICT_FILE);
+    if user_dict.exists() {
+        fs_err::remove_file(&user_dict)?;
+    }
+    if staging.join(index::USER_DICT_FILE).exists() {
+        fs_err::rename(staging.join(index::USER_DICT_FILE), &user_dict)?;
+    }
     remove_if_present(&staging)?;
     let copied = merge_extraction_caches(&args.out, &args.shards)?;
     let report = batch::merge_reports(&args.out, &args.shards)?;

@@ -70,6 +70,26 @@ pub enum Command {
     Export(export::ExportArgs),
 }
 
+/// Lets `gyokaku search 職員 -芽室町` exclude a word: after `search`, an argument made of `-`
+/// and a word (not one of the command's own short flags) is passed on as a query word with
+/// a full-width minus, which the query language also reads as "exclude".
+pub fn exclusions_as_words(
+    args: impl IntoIterator<Item = std::ffi::OsString>,
+) -> Vec<std::ffi::OsString> {
+    let mut in_search = false;
+    args.into_iter()
+        .map(|arg| {
+            let Some(text) = arg.to_str() else { return arg };
+            if text == "search" {
+                in_search = true;
+            }
+            let is_word = text.len() > 2 && text.starts_with('-') && !text.starts_with("--")
+                || text.starts_with('-') && text.chars().nth(1).is_some_and(|c| !c.is_ascii());
+            if in_search && is_word { format!("－{}", &text[1..]).into() } else { arg }
+        })
+        .collect()
+}
+
 /// Runs the parsed command and returns the process exit code.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let progress = Progress::new(&cli.global);

@@ -34,6 +34,7 @@ pub fn run(args: RunArgs, progress: Progress) -> anyhow::Result<ExitCode> {
         limits: Limits::default(),
         prune: true,
         shard: None,
+        user_dict: None,
     };
     let report = ingest_with_progress(&options, progress)?;
     if !progress.quiet {

@@ -14,6 +14,7 @@ use crate::search::{self, SearchOutcome, ShownHit};
 #[derive(Debug, Args)]
 pub struct SearchArgs {
     /// Words to find (all required), "exact phrase", -excluded, A OR B.
+    /// Excluded words may be written `-word` (see `cli::exclusions_as_words`).
     #[arg(required = true, num_args = 1..)]
     pub query: Vec<String>,
     /// Where the index lives.
@@ -142,7 +143,7 @@ fn print_table(outcome: &SearchOutcome) {
             hit.year.map_or_else(|| "?".to_owned(), |y| y.to_string()),
             format!("p.{}", hit.page),
             output::truncate_to_width(hit.heading_path.last().map_or("", String::as_str), 28),
-            render_snippet(shown, styled),
+            render_snippet(shown, styled, SNIPPET_COLUMNS),
         ]);
     }
     output::data(output::render_table(&rows).trim_end());
@@ -165,20 +166,41 @@ fn facet_line(outcome: &SearchOutcome) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(", "))
 }
 
-/// The snippet with highlights in bold on a terminal, or in 【】 elsewhere.
-fn render_snippet(shown: &ShownHit, styled: bool) -> String {
+/// Terminal columns given to the snippet in the table.
+const SNIPPET_COLUMNS: usize = 80;
+
+/// The snippet with highlights in bold on a terminal, or in 【】 elsewhere, cut to `columns`.
+fn render_snippet(shown: &ShownHit, styled: bool, columns: usize) -> String {
     let (open, close) = if styled { ("\x1b[1m", "\x1b[0m") } else { ("【", "】") };
-    let chars: Vec<char> = shown.snippet.chars().collect();
+    let mut chars: Vec<char> = Vec::new();
+    let mut used = 0;
+    let mut cut = false;
+    for ch in shown.snippet.chars() {
+        used += unicode_width::UnicodeWidthChar::width(ch).unwrap_or(0);
+        if used > columns {
+            cut = true;
+            break;
+        }
+        chars.push(ch);
+    }
+    let visible = chars.len();
     let mut out = String::new();
     let mut at = 0;
-    for [start, end] in &shown.highlights {
-        out.extend(&chars[at..*start]);
+    for &[start, end] in &shown.highlights {
+        let (start, end) = (start.min(visible), end.min(visible));
+        if start < at || start >= visible {
+            continue;
+        }
+        out.extend(&chars[at..start]);
         out.push_str(open);
-        out.extend(&chars[*start..*end]);
+        out.extend(&chars[start..end]);
         out.push_str(close);
-        at = *end;
+        at = end;
     }
     out.extend(&chars[at..]);
+    if cut {
+        out.push('…');
+    }
     out
 }
 

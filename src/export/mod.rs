@@ -101,7 +101,7 @@ pub fn export(
 ) -> Result<ExportSummary, ExportError> {
     let index = PassageIndex::open(index_dir)?;
     let documents = index.load_documents()?;
-    let tokenizer = JapaneseTokenizer::shared()?;
+    let tokenizer = index.tokenizer();
     fs_err::create_dir_all(out_dir).map_err(write_err(out_dir))?;
     let mut summary = ExportSummary { documents: documents.len(), ..ExportSummary::default() };
     if let Some((name, text)) = definitions::index_definition(format, index_name) {

@@ -51,6 +51,8 @@ pub enum IndexError {
     MergeTargetExists { dir: PathBuf },
     #[error("the index at `{}` has another schema than this gyokaku's; rebuild it with this version", .dir.display())]
     SchemaMismatch { dir: PathBuf },
+    #[error("`{}` and `{}` were built with different user dictionaries", .first.display(), .second.display())]
+    UserDictMismatch { first: PathBuf, second: PathBuf },
     #[error("document `{path}` is in both `{}` and `{}`; shards must not overlap", .first.display(), .second.display())]
     DuplicateDocument { path: String, first: PathBuf, second: PathBuf },
 }
@@ -103,7 +105,12 @@ pub struct PassageIndex {
     dir: PathBuf,
     index: Index,
     fields: Fields,
+    tokenizer: JapaneseTokenizer,
 }
+
+/// The user dictionary an index was built with, kept inside it so that queries are
+/// analysed with exactly the same entries.
+pub const USER_DICT_FILE: &str = "user-dict.csv";
 
 fn tantivy_dir(index_dir: &Path) -> PathBuf {
     index_dir.join("tantivy")
@@ -159,13 +166,19 @@ impl PassageIndex {
     }
 
     fn from_index(index_dir: &Path, index: Index) -> Result<Self, IndexError> {
-        let tokenizer = JapaneseTokenizer::shared().map_err(|err| IndexError::Payload {
+        let user_dict = index_dir.join(USER_DICT_FILE);
+        let tokenizer = if user_dict.is_file() {
+            JapaneseTokenizer::with_user_dict(Some(&user_dict))
+        } else {
+            JapaneseTokenizer::shared().cloned()
+        }
+        .map_err(|err| IndexError::Payload {
             dir: index_dir.to_owned(),
             reason: err.to_string(),
         })?;
-        analyzer::register(&index, tokenizer);
+        analyzer::register(&index, &tokenizer);
         let fields = Fields::build().1;
-        Ok(PassageIndex { dir: index_dir.to_owned(), index, fields })
+        Ok(PassageIndex { dir: index_dir.to_owned(), index, fields, tokenizer })
     }
 
     fn tantivy_err(&self) -> impl Fn(tantivy::TantivyError) -> IndexError + '_ {
@@ -181,6 +194,11 @@ impl PassageIndex {
                 reason: err.to_string(),
             }),
         }
+    }
+
+    /// The analysis this index was built with; queries must use the same.
+    pub fn tokenizer(&self) -> &JapaneseTokenizer {
+        &self.tokenizer
     }
 
     /// Every document of the last commit, by path.
@@ -351,6 +369,10 @@ pub fn merge_indexes(
         indices.push(shard.index);
     }
     let io_err = |source| IndexError::Io { dir: out_dir.to_owned(), source };
+    if let Some(user_dict) = common_user_dict(shard_dirs)? {
+        fs_err::create_dir_all(out_dir).map_err(io_err)?;
+        fs_err::write(out_dir.join(USER_DICT_FILE), user_dict).map_err(io_err)?;
+    }
     if n_segments > 0 {
         fs_err::create_dir_all(&out_tantivy).map_err(io_err)?;
         let directory = tantivy::directory::MmapDirectory::open(&out_tantivy).map_err(|err| {
@@ -364,6 +386,25 @@ pub fn merge_indexes(
     writer.commit(&documents)?;
     writer.finish()?;
     Ok(documents)
+}
+
+/// The user dictionary the shards share (they must all have the same one, or none).
+fn common_user_dict(shard_dirs: &[PathBuf]) -> Result<Option<Vec<u8>>, IndexError> {
+    let mut first: Option<(&PathBuf, Option<Vec<u8>>)> = None;
+    for shard_dir in shard_dirs {
+        let user_dict = fs_err::read(shard_dir.join(USER_DICT_FILE)).ok();
+        match &first {
+            None => first = Some((shard_dir, user_dict)),
+            Some((first_dir, first_dict)) if *first_dict != user_dict => {
+                return Err(IndexError::UserDictMismatch {
+                    first: (*first_dir).clone(),
+                    second: shard_dir.clone(),
+                });
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(first.and_then(|(_, user_dict)| user_dict))
 }
 
 /// Adds, replaces and deletes documents; nothing is visible until [`PassageWriter::commit`].

@@ -1,3 +1,7 @@
-//! The one integration test binary: one module per area.
+//! End-to-end tests: one test binary, one module per area.
 
 mod batch;
+mod cli;
+mod golden;
+mod retrieval;
+mod support;

@@ -1,17 +1,253 @@
 //! Web page extraction: charset decoding and CMS-aware main-text extraction (issue 4).
+//!
+//! Municipal plans are often published as pages of a CMS, wrapped in navigation,
+//! accessibility widgets, breadcrumbs, contact blocks and page surveys, and older sites
+//! still serve Shift_JIS or EUC-JP. This module turns such a page into one [`Page`] of
+//! reading text plus fields:
+//!
+//! - [`decode`]: bytes → text, with the encoding and how it was decided;
+//! - [`content`]: where the main text is (CMS markers, main elements, text density);
+//! - [`boilerplate`]: what inside it is furniture, contact block or updated line;
+//! - [`render`]: structure → lines, heading marks and links;
+//! - [`metadata`]: title, updated date, department and phone.
+//!
+//! It knows nothing about the rest of the pipeline; [`extract_html`] is its only entry.
 
+mod boilerplate;
+mod content;
+mod decode;
+mod dom;
+mod metadata;
+mod render;
+
+use std::collections::HashMap;
+
+use ego_tree::{NodeId, NodeRef};
+use scraper::{Html, Node};
 use thiserror::Error;
 
+use self::boilerplate::RemovalKind;
+use self::content::{Method, Region};
+use self::render::{Rendered, Scope};
 use crate::extract::SourceHints;
-use crate::model::Extracted;
+use crate::model::{Extracted, Format, HeadingMark, Page, Removed};
 
 #[derive(Debug, Error)]
 pub enum HtmlError {
-    #[error("unsupported format: HTML extraction is not available yet")]
-    NotYetSupported,
+    #[error(
+        "not a web page: {control} of the first {sampled} bytes are NUL or control bytes \
+         (binary data named .html?)"
+    )]
+    Binary { control: usize, sampled: usize },
 }
 
+/// How many bytes are sampled to tell binary data from text.
+const BINARY_SAMPLE: usize = 8192;
+/// Removed blocks are reported with at most this many characters each…
+const REMOVED_TEXT_CHARS: usize = 200;
+/// …and at most this many blocks per page.
+const MAX_REMOVED: usize = 200;
+
 /// Extracts the main text of a web page as one page.
-pub fn extract_html(_bytes: &[u8], _hints: &SourceHints) -> Result<Extracted, HtmlError> {
-    Err(HtmlError::NotYetSupported)
+pub fn extract_html(bytes: &[u8], hints: &SourceHints) -> Result<Extracted, HtmlError> {
+    reject_binary(bytes)?;
+    let decoded = decode::decode_page(bytes, hints.charset.as_deref());
+    let html = Html::parse_document(&decoded.text);
+    let mut warnings = decoded.warnings;
+
+    let body = content::body(&html);
+    let mut main = MainText::find(&html);
+    let title = main.attach_title(&html);
+    if main.rendered.text.is_empty() {
+        let body_empty = dom::collapsed_text(body, 1).is_empty();
+        warnings.push(if body_empty {
+            "page body has no text".to_owned()
+        } else {
+            "no main text found in the page body: everything looked like navigation or \
+             page furniture"
+                .to_owned()
+        });
+    }
+    let contact = main.contact(&html);
+
+    let mut extracted = Extracted::new(
+        Format::Html,
+        vec![Page { number: 1, text: main.rendered.text, headings: main.rendered.headings }],
+    );
+    extracted.title = title;
+    extracted.encoding = Some(decoded.description);
+    extracted.warnings = warnings;
+    extracted.removed = main.removed;
+    extracted.links = main.rendered.links;
+    extracted.updated = metadata::find_updated(&html);
+    extracted.department = contact.department;
+    extracted.phone = contact.phone;
+    Ok(extracted)
+}
+
+/// Binary files have NUL and control bytes that no web page has (ESC aside, which
+/// ISO-2022-JP uses). UTF-16 pages, with their NULs, announce themselves with a BOM.
+fn reject_binary(bytes: &[u8]) -> Result<(), HtmlError> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Ok(());
+    }
+    let sample = &bytes[..bytes.len().min(BINARY_SAMPLE)];
+    let control = sample
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C | 0x1B))
+        .count();
+    if control > 4 && control * 100 > sample.len() {
+        return Err(HtmlError::Binary { control, sampled: sample.len() });
+    }
+    Ok(())
+}
+
+/// The rendered main region and what was cut from it.
+struct MainText {
+    region: Region,
+    rendered: Rendered,
+    removals: HashMap<NodeId, RemovalKind>,
+    removed: Vec<Removed>,
+}
+
+impl MainText {
+    /// Renders the best region; when it has no text, falls back to text density.
+    fn find(html: &Html) -> MainText {
+        let region = content::find_region(html);
+        let main = MainText::render(html, region);
+        if !main.rendered.text.is_empty() || main.region.method == Method::Density {
+            return main;
+        }
+        MainText::render(html, content::density_region(content::body(html)))
+    }
+
+    fn render(html: &Html, region: Region) -> MainText {
+        let root = html.tree.get(region.root).unwrap_or_else(|| html.tree.root());
+        let stats = dom::text_stats(root, |_| false);
+        let removals = boilerplate::find_removals(root, &stats);
+        let rendered = render::render(&Scope {
+            root,
+            start: region.start,
+            end: region.end,
+            removals: &removals,
+        });
+        let removed = describe_removals(root, &removals);
+        MainText { region, rendered, removals, removed }
+    }
+
+    fn root<'a>(&self, html: &'a Html) -> NodeRef<'a, Node> {
+        html.tree.get(self.region.root).unwrap_or_else(|| html.tree.root())
+    }
+
+    /// The page title: the main region's h1; else a page h1 outside the region, which is
+    /// then put at the top of the text as the gold convention of CMS pages has it; else
+    /// the `<title>` without the site name; else the first heading.
+    fn attach_title(&mut self, html: &Html) -> Option<String> {
+        if let Some(h1) = self.rendered.first_h1() {
+            return Some(h1.to_owned());
+        }
+        let root_id = self.region.root;
+        let outside_h1 = metadata::page_h1(html).filter(|(node, _)| {
+            node.id() != root_id && !node.ancestors().any(|ancestor| ancestor.id() == root_id)
+        });
+        if let Some((_, h1)) = outside_h1 {
+            self.prepend_heading(&h1);
+            return Some(h1);
+        }
+        metadata::document_title(html).or_else(|| {
+            let mark = self.rendered.headings.first()?;
+            self.rendered.text[mark.start..].lines().next().map(str::to_owned)
+        })
+    }
+
+    fn prepend_heading(&mut self, heading: &str) {
+        let shift = heading.len() + 1;
+        for mark in &mut self.rendered.headings {
+            mark.start += shift;
+        }
+        self.rendered.headings.insert(0, HeadingMark { start: 0, level: 1 });
+        self.rendered.text = if self.rendered.text.is_empty() {
+            heading.to_owned()
+        } else {
+            format!("{heading}\n{}", self.rendered.text)
+        };
+    }
+
+    /// Department and phone from the contact blocks cut from the region, else from
+    /// contact blocks anywhere in the body.
+    fn contact(&self, html: &Html) -> metadata::Contact {
+        let root = self.root(html);
+        let in_region = contact_from(root, &self.removals);
+        if in_region.department.is_some() || in_region.phone.is_some() {
+            return in_region;
+        }
+        let body = content::body(html);
+        if body.id() == root.id() {
+            return in_region;
+        }
+        let stats = dom::text_stats(body, |_| false);
+        contact_from(body, &boilerplate::find_removals(body, &stats))
+    }
+}
+
+fn contact_from(
+    root: NodeRef<'_, Node>,
+    removals: &HashMap<NodeId, RemovalKind>,
+) -> metadata::Contact {
+    let no_removals = HashMap::new();
+    let lines: Vec<String> = root
+        .descendants()
+        .filter(|node| removals.get(&node.id()) == Some(&RemovalKind::Contact))
+        .flat_map(|node| {
+            render::render(&Scope { root: node, start: None, end: None, removals: &no_removals })
+                .lines()
+        })
+        .collect();
+    metadata::parse_contact(&lines)
+}
+
+/// The text of each reported removal, in document order.
+fn describe_removals(
+    root: NodeRef<'_, Node>,
+    removals: &HashMap<NodeId, RemovalKind>,
+) -> Vec<Removed> {
+    root.descendants()
+        .filter_map(|node| {
+            let kind = removals.get(&node.id())?;
+            if *kind == RemovalKind::Silent {
+                return None;
+            }
+            let text: String = dom::collapsed_text(node, REMOVED_TEXT_CHARS)
+                .chars()
+                .take(REMOVED_TEXT_CHARS)
+                .collect();
+            (!text.is_empty()).then(|| Removed { page: 1, kind: kind.label().to_owned(), text })
+        })
+        .take(MAX_REMOVED)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binary_junk_is_a_clear_error() {
+        let junk: Vec<u8> =
+            (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+        let err = extract_html(&junk, &SourceHints::default()).unwrap_err();
+        assert!(err.to_string().starts_with("not a web page"), "{err}");
+    }
+
+    #[test]
+    fn empty_body_is_a_warning() {
+        let extracted = extract_html(
+            b"<html><head><title>t</title></head><body></body></html>",
+            &SourceHints::default(),
+        )
+        .unwrap();
+        assert_eq!(extracted.pages[0].text, "");
+        assert_eq!(extracted.warnings, vec!["page body has no text".to_owned()]);
+        assert_eq!(extracted.title.as_deref(), Some("t"));
+    }
 }

@@ -1,0 +1,168 @@
+//! Page furniture: running headers, footers and page numbers, found by what repeats at
+//! the top or bottom of most pages, and dot leaders of tables of contents. What is
+//! removed is returned so that the caller can keep it under `removed`.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+use regex::Regex;
+use unicode_normalization::UnicodeNormalization;
+
+use super::layout::Fragment;
+use crate::model::Removed;
+
+/// The page box in the same space as the fragments: (x0, y0, x1, y1).
+pub(crate) type PageBox = (f32, f32, f32, f32);
+
+/// Share of the page height at the top and bottom where furniture lives.
+const BAND: f32 = 0.1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Band {
+    Top,
+    Bottom,
+}
+
+fn band_of(fragment: &Fragment, page: PageBox) -> Option<Band> {
+    let height = (page.3 - page.1).abs().max(1.0);
+    let (_, y0, _, y1) = fragment.bbox;
+    if y0 >= page.3 - BAND * height {
+        Some(Band::Top)
+    } else if y1 <= page.1 + BAND * height + fragment.size {
+        Some(Band::Bottom)
+    } else {
+        None
+    }
+}
+
+fn page_number_pattern() -> &'static Regex {
+    static PATTERN: OnceLock<Regex> = OnceLock::new();
+    PATTERN.get_or_init(|| {
+        Regex::new(r"^(?:[-‐‑–—―ー(〈]*\s*(?:[pP]\.?\s*)?\d{1,4}\s*[-‐‑–—―ー)〉]*|\d{1,4}\s*/\s*\d{1,4}|第?\d{1,4}頁|[-‐–—―]\s*[ivxIVX]{1,6}\s*[-‐–—―])$")
+            .unwrap_or_else(|_| Regex::new("^$").unwrap_or_else(|_| unreachable!()))
+    })
+}
+
+fn normalized(text: &str) -> String {
+    text.nfkc().filter(|ch| !ch.is_whitespace()).collect()
+}
+
+/// A fragment's identity across pages: its text with digits blurred, and its band.
+fn repeat_key(fragment: &Fragment, band: Band) -> (Band, String) {
+    let text: String = normalized(&fragment.text)
+        .chars()
+        .map(|ch| if ch.is_ascii_digit() { '#' } else { ch })
+        .collect();
+    (band, text)
+}
+
+/// Removes running headers, footers and page numbers from every page's fragments.
+pub(crate) fn remove_furniture(
+    pages: &mut [(u32, PageBox, Vec<Fragment>)],
+    removed: &mut Vec<Removed>,
+) {
+    let n_pages = pages.len();
+    let mut seen_on: HashMap<(Band, String), HashSet<u32>> = HashMap::new();
+    for (number, page_box, fragments) in pages.iter() {
+        for fragment in fragments {
+            if let Some(band) = band_of(fragment, *page_box) {
+                seen_on.entry(repeat_key(fragment, band)).or_default().insert(*number);
+            }
+        }
+    }
+    let threshold = (n_pages.div_ceil(2)).max(2);
+    for (number, page_box, fragments) in pages.iter_mut() {
+        fragments.retain(|fragment| {
+            let Some(band) = band_of(fragment, *page_box) else { return true };
+            let kind = if page_number_pattern().is_match(&normalized(&fragment.text)) {
+                "page-number"
+            } else if n_pages >= 2
+                && seen_on
+                    .get(&repeat_key(fragment, band))
+                    .is_some_and(|pages| pages.len() >= threshold)
+            {
+                if band == Band::Top { "header" } else { "footer" }
+            } else {
+                return true;
+            };
+            removed.push(Removed {
+                page: *number,
+                kind: kind.to_owned(),
+                text: fragment.text.clone(),
+            });
+            false
+        });
+    }
+}
+
+fn leader_pattern() -> &'static Regex {
+    static PATTERN: OnceLock<Regex> = OnceLock::new();
+    PATTERN.get_or_init(|| {
+        Regex::new(r"[.・·‥…．･・ 　]{4,}|[.・·‥…．･]{3,}")
+            .unwrap_or_else(|_| Regex::new("^$").unwrap_or_else(|_| unreachable!()))
+    })
+}
+
+/// Replaces dot leaders (`目次……… 3`) by a tab, recording what was removed.
+pub(crate) fn remove_dot_leaders(page: u32, text: &str, removed: &mut Vec<Removed>) -> String {
+    let pattern = leader_pattern();
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for found in pattern.find_iter(text) {
+        let run = found.as_str();
+        let dots = run.chars().filter(|ch| !ch.is_whitespace()).count();
+        if dots < 3 {
+            continue;
+        }
+        out.push_str(&text[last..found.start()]);
+        out.push('\t');
+        removed.push(Removed { page, kind: "dot-leader".into(), text: run.to_owned() });
+        last = found.end();
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::pdf::layout::Orientation;
+
+    fn fragment(text: &str, y: f32) -> Fragment {
+        Fragment {
+            text: text.into(),
+            a0: 50.0,
+            a1: 150.0,
+            c: -y,
+            size: 10.0,
+            orientation: Orientation::Horizontal,
+            bbox: (50.0, y, 150.0, y + 10.0),
+        }
+    }
+
+    #[test]
+    fn page_numbers_and_running_headers_are_removed() {
+        let page_box = (0.0, 0.0, 600.0, 800.0);
+        let mut pages: Vec<(u32, PageBox, Vec<Fragment>)> = (1..=3)
+            .map(|n| {
+                let body = fragment(&format!("本文{n}"), 400.0);
+                let header = fragment("芽室町行政改革大綱", 780.0);
+                let footer = fragment(&format!("- {n} -"), 20.0);
+                (n, page_box, vec![header, body, footer])
+            })
+            .collect();
+        let mut removed = Vec::new();
+        remove_furniture(&mut pages, &mut removed);
+        assert!(pages.iter().all(|(_, _, fragments)| fragments.len() == 1));
+        assert_eq!(removed.iter().filter(|r| r.kind == "page-number").count(), 3);
+        assert_eq!(removed.iter().filter(|r| r.kind == "header").count(), 3);
+    }
+
+    #[test]
+    fn dot_leaders_become_tabs() {
+        let mut removed = Vec::new();
+        let text = remove_dot_leaders(1, "第1章 はじめに…………… 3\n1.5 倍", &mut removed);
+        assert_eq!(text, "第1章 はじめに\t3\n1.5 倍");
+        assert_eq!(removed.len(), 1);
+    }
+}

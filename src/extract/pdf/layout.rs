@@ -1,0 +1,665 @@
+//! Layout: from placed glyphs to text in reading order.
+//!
+//! Glyphs are first turned into *reading coordinates*: `a` runs along a line in reading
+//! direction, `c` runs across lines in reading order (downwards for horizontal text,
+//! right to left for vertical text). Everything after that is direction-free:
+//! glyphs → fragments (runs on one baseline) → a recursive XY cut that prefers columns
+//! (gaps in `a`) and keeps table rows together → paragraphs joined as a reader would.
+//! Reading order therefore comes from positions, never from the drawing order.
+
+use unicode_normalization::UnicodeNormalization;
+
+use super::interpreter::PlacedGlyph;
+
+/// The four orientations a run of text can have on the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Orientation {
+    Horizontal,
+    Vertical,
+    Upside,
+    Upward,
+}
+
+/// A run of glyphs on one baseline with no wide gap, in reading coordinates.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Fragment {
+    pub(crate) text: String,
+    pub(crate) a0: f32,
+    pub(crate) a1: f32,
+    pub(crate) c: f32,
+    pub(crate) size: f32,
+    pub(crate) orientation: Orientation,
+    /// Bounding box on the page: (x0, y0, x1, y1), y upwards.
+    pub(crate) bbox: (f32, f32, f32, f32),
+}
+
+impl Fragment {
+    fn c_lo(&self) -> f32 {
+        self.c - 0.7 * self.size
+    }
+    fn c_hi(&self) -> f32 {
+        self.c + 0.3 * self.size
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Oriented {
+    text: String,
+    a0: f32,
+    a1: f32,
+    c: f32,
+    size: f32,
+    orientation: Orientation,
+    x: f32,
+    y: f32,
+}
+
+/// The centre line and top of a glyph, for seeing glyphs stacked into a vertical line.
+fn centre_and_top(glyph: &PlacedGlyph) -> (f32, f32) {
+    if glyph.vertical_font {
+        glyph.start
+    } else {
+        let advance = (glyph.end.0 - glyph.start.0).max(0.0);
+        (glyph.start.0 + 0.5 * advance, glyph.start.1 + 0.88 * glyph.size)
+    }
+}
+
+/// Marks upright glyphs that a producer placed one below the other (vertical text set
+/// glyph by glyph with a horizontal font), judged from consecutive glyphs in drawing order.
+fn stacked_glyphs(glyphs: &[PlacedGlyph]) -> Vec<bool> {
+    let mut stacked = vec![false; glyphs.len()];
+    for i in 1..glyphs.len() {
+        let (prev, next) = (&glyphs[i - 1], &glyphs[i]);
+        let size = prev.size.max(next.size).max(0.1);
+        let (px, ptop) = centre_and_top(prev);
+        let (nx, ntop) = centre_and_top(next);
+        let drop = ptop - ntop;
+        if (px - nx).abs() < 0.3 * size && drop > 0.5 * size && drop < 1.8 * size {
+            stacked[i - 1] = true;
+            stacked[i] = true;
+        }
+    }
+    stacked
+}
+
+fn orient(glyph: &PlacedGlyph, stacked: bool) -> Oriented {
+    let (x0, y0) = glyph.start;
+    let (x1, y1) = glyph.end;
+    let (dx, dy) = (x1 - x0, y1 - y0);
+    let size = glyph.size.max(0.1);
+    if stacked && !glyph.vertical_font && dx >= 0.0 {
+        let (centre, top) = centre_and_top(glyph);
+        return Oriented {
+            text: glyph.text.clone(),
+            a0: -top,
+            a1: -top + size,
+            c: -centre,
+            size,
+            orientation: Orientation::Vertical,
+            x: x0,
+            y: y0,
+        };
+    }
+    let (orientation, a0, a1, c) = if glyph.vertical_font || (dy.abs() > dx.abs() && dy < 0.0) {
+        (Orientation::Vertical, -y0, -y1, -x0)
+    } else if dy.abs() > dx.abs() {
+        (Orientation::Upward, y0, y1, x0)
+    } else if dx < 0.0 {
+        (Orientation::Upside, -x0, -x1, y0)
+    } else {
+        (Orientation::Horizontal, x0, x1, -y0)
+    };
+    let a1 = if a1 - a0 < 0.05 * size { a0 + 0.5 * size } else { a1 };
+    Oriented { text: glyph.text.clone(), a0, a1, c, size, orientation, x: x0, y: y0 }
+}
+
+pub(crate) fn is_cjk(ch: char) -> bool {
+    matches!(ch as u32,
+        0x2E80..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF | 0x20000..=0x3FFFF)
+}
+
+/// Builds fragments from the glyphs of one page.
+pub(crate) fn fragments(glyphs: &[PlacedGlyph]) -> Vec<Fragment> {
+    let stacked = stacked_glyphs(glyphs);
+    let mut oriented: Vec<Oriented> = glyphs
+        .iter()
+        .zip(stacked)
+        .filter(|(g, _)| {
+            !g.text.trim().is_empty() && g.start.0.is_finite() && g.start.1.is_finite()
+        })
+        .map(|(g, stacked)| orient(g, stacked))
+        .collect();
+    oriented.sort_by(|p, q| {
+        p.orientation.cmp(&q.orientation).then(p.c.total_cmp(&q.c)).then(p.a0.total_cmp(&q.a0))
+    });
+    let mut out = Vec::new();
+    let mut line: Vec<Oriented> = Vec::new();
+    for glyph in oriented {
+        let joins = line.first().is_some_and(|first| {
+            first.orientation == glyph.orientation
+                && (glyph.c - first.c).abs()
+                    <= 0.4 * first.size.min(glyph.size).max(0.5 * first.size)
+        });
+        if !joins && !line.is_empty() {
+            split_line(std::mem::take(&mut line), &mut out);
+        }
+        line.push(glyph);
+    }
+    if !line.is_empty() {
+        split_line(line, &mut out);
+    }
+    adopt_upright_pieces(&mut out);
+    out
+}
+
+/// On a page of vertical text, short upright pieces (digits set across the line,
+/// 縦中横, or lone glyphs) belong to the vertical lines they sit in.
+fn adopt_upright_pieces(fragments: &mut [Fragment]) {
+    let count = |orientation| {
+        fragments
+            .iter()
+            .filter(|f| f.orientation == orientation)
+            .map(|f| f.text.chars().count())
+            .sum::<usize>()
+    };
+    let (vertical, horizontal) = (count(Orientation::Vertical), count(Orientation::Horizontal));
+    if vertical <= 2 * horizontal {
+        return;
+    }
+    for fragment in fragments.iter_mut() {
+        if fragment.orientation == Orientation::Horizontal && fragment.text.chars().count() <= 3 {
+            let centre = 0.5 * (fragment.a0 + fragment.a1);
+            let top = fragment.bbox.1 + 0.88 * fragment.size;
+            fragment.orientation = Orientation::Vertical;
+            fragment.a0 = -top;
+            fragment.a1 = -top + fragment.size;
+            fragment.c = -centre;
+        }
+    }
+}
+
+/// Vertical presentation forms (︵, ︑) stand for ordinary punctuation.
+fn push_glyph_text(text: &mut String, glyph: &str) {
+    for ch in glyph.chars() {
+        if matches!(ch as u32, 0xFE10..=0xFE19 | 0xFE30..=0xFE4F) {
+            text.extend(std::iter::once(ch).nfkc());
+        } else {
+            text.push(ch);
+        }
+    }
+}
+
+/// Splits one baseline's glyphs into fragments at wide gaps, dropping overprinted copies
+/// (fake bold) of the same glyph.
+fn split_line(mut line: Vec<Oriented>, out: &mut Vec<Fragment>) {
+    line.sort_by(|p, q| p.a0.total_cmp(&q.a0));
+    let mut current: Vec<Oriented> = Vec::new();
+    for glyph in line {
+        if let Some(last) = current.last() {
+            let duplicate = last.text == glyph.text && (glyph.a0 - last.a0).abs() < 0.3 * last.size;
+            if duplicate {
+                continue;
+            }
+            if glyph.a0 - last.a1 > 1.0 * last.size.max(glyph.size) {
+                out.push(make_fragment(std::mem::take(&mut current)));
+            }
+        }
+        current.push(glyph);
+    }
+    if !current.is_empty() {
+        out.push(make_fragment(current));
+    }
+}
+
+fn make_fragment(glyphs: Vec<Oriented>) -> Fragment {
+    let mut text = String::new();
+    let mut previous: Option<&Oriented> = None;
+    for glyph in &glyphs {
+        if let Some(prev) = previous {
+            let gap = glyph.a0 - prev.a1;
+            let cjk_pair = prev.text.chars().last().is_some_and(is_cjk)
+                && glyph.text.chars().next().is_some_and(is_cjk);
+            if gap > 0.15 * prev.size && !cjk_pair {
+                text.push(' ');
+            }
+        }
+        push_glyph_text(&mut text, &glyph.text);
+        previous = Some(glyph);
+    }
+    let a0 = glyphs.iter().map(|g| g.a0).fold(f32::INFINITY, f32::min);
+    let a1 = glyphs.iter().map(|g| g.a1).fold(f32::NEG_INFINITY, f32::max);
+    let size = median(glyphs.iter().map(|g| g.size).collect()).unwrap_or(10.0);
+    let c = median(glyphs.iter().map(|g| g.c).collect()).unwrap_or(0.0);
+    let xs = glyphs.iter().map(|g| g.x);
+    let ys = glyphs.iter().map(|g| g.y);
+    let bbox = (
+        xs.clone().fold(f32::INFINITY, f32::min),
+        ys.clone().fold(f32::INFINITY, f32::min),
+        xs.fold(f32::NEG_INFINITY, f32::max) + size,
+        ys.fold(f32::NEG_INFINITY, f32::max) + size,
+    );
+    let orientation = glyphs.first().map_or(Orientation::Horizontal, |g| g.orientation);
+    Fragment { text, a0, a1, c, size, orientation, bbox }
+}
+
+pub(crate) fn median(mut values: Vec<f32>) -> Option<f32> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f32::total_cmp);
+    Some(values[values.len() / 2])
+}
+
+/// Text of a page region in reading order, with heading lines marked.
+#[derive(Debug, Default)]
+pub(crate) struct PageText {
+    pub(crate) text: String,
+    /// Byte offsets of heading lines and their levels.
+    pub(crate) headings: Vec<(usize, u8)>,
+}
+
+/// Lays out the fragments of one page into text.
+pub(crate) fn page_text(fragments: Vec<Fragment>) -> PageText {
+    for f in &fragments {
+        tracing::trace!(
+            "{:?} a={:.1}..{:.1} c={:.1} s={:.1} {}",
+            f.orientation,
+            f.a0,
+            f.a1,
+            f.c,
+            f.size,
+            f.text
+        );
+    }
+    let body_size = median(fragments.iter().map(|f| f.size).collect()).unwrap_or(10.0);
+    let mut groups: Vec<Vec<Fragment>> = Vec::new();
+    for orientation in
+        [Orientation::Horizontal, Orientation::Vertical, Orientation::Upside, Orientation::Upward]
+    {
+        let group: Vec<Fragment> =
+            fragments.iter().filter(|f| f.orientation == orientation).cloned().collect();
+        if !group.is_empty() {
+            groups.push(group);
+        }
+    }
+    // Mixed pages: the group that starts higher on the page comes first.
+    groups.sort_by(|p, q| top_of(q).total_cmp(&top_of(p)));
+    let mut out = PageText::default();
+    for group in groups {
+        let node = cut(group, body_size);
+        if !out.text.is_empty() {
+            out.text.push('\n');
+        }
+        render(&node, body_size, &mut out);
+    }
+    out
+}
+
+fn top_of(fragments: &[Fragment]) -> f32 {
+    fragments.iter().map(|f| f.bbox.3).fold(f32::NEG_INFINITY, f32::max)
+}
+
+#[derive(Debug)]
+enum Node {
+    Leaf(Vec<Fragment>),
+    /// Parts side by side (columns, or the cells of a table row), in reading order.
+    Row(Vec<Node>),
+    /// Parts one after the other across lines.
+    Stack(Vec<Node>),
+}
+
+/// Splits items into groups separated by gaps wider than `min_gap` on one axis.
+fn split_by_gaps(
+    mut items: Vec<Fragment>,
+    axis: fn(&Fragment) -> (f32, f32),
+    min_gap: f32,
+) -> Vec<Vec<Fragment>> {
+    items.sort_by(|p, q| axis(p).0.total_cmp(&axis(q).0));
+    let mut groups: Vec<Vec<Fragment>> = Vec::new();
+    let mut reach = f32::NEG_INFINITY;
+    for item in items {
+        let (lo, hi) = axis(&item);
+        match groups.last_mut() {
+            Some(group) if lo - reach <= min_gap => group.push(item),
+            _ => groups.push(vec![item]),
+        }
+        reach = reach.max(hi);
+    }
+    groups
+}
+
+fn along(f: &Fragment) -> (f32, f32) {
+    (f.a0, f.a1)
+}
+
+fn across(f: &Fragment) -> (f32, f32) {
+    (f.c_lo(), f.c_hi())
+}
+
+fn gutter(size: f32) -> f32 {
+    0.9 * size
+}
+
+fn cut(fragments: Vec<Fragment>, size: f32) -> Node {
+    if fragments.len() <= 1 {
+        return Node::Leaf(fragments);
+    }
+    let columns = split_by_gaps(fragments.clone(), along, gutter(size));
+    if columns.len() > 1 && is_column_layout(&columns, size) {
+        return Node::Row(columns.into_iter().map(|part| cut(part, size)).collect());
+    }
+    let slabs = split_by_gaps(fragments, across, 0.0);
+    if slabs.len() == 1 {
+        let parts =
+            split_by_gaps(slabs.into_iter().next().unwrap_or_default(), along, gutter(size));
+        return if parts.len() > 1 {
+            Node::Row(parts.into_iter().map(Node::Leaf).collect())
+        } else {
+            Node::Leaf(parts.into_iter().flatten().collect())
+        };
+    }
+    let mut groups: Vec<Vec<Fragment>> = Vec::new();
+    let mut last_kind: Option<SlabKind> = None;
+    for slab in slabs {
+        let kind = slab_kind(&slab, size);
+        let merge = match (&last_kind, kind) {
+            (Some(SlabKind::Plain), SlabKind::Plain) => true,
+            (Some(SlabKind::Columns), SlabKind::Columns | SlabKind::Plain)
+            | (Some(SlabKind::Plain), SlabKind::Columns) => {
+                groups.last().is_some_and(|group| merged_is_columns(group, &slab, size))
+            }
+            _ => false,
+        };
+        if merge {
+            if let Some(group) = groups.last_mut() {
+                group.extend(slab);
+            }
+            if kind == SlabKind::Columns {
+                last_kind = Some(SlabKind::Columns);
+            }
+        } else {
+            groups.push(slab);
+            last_kind = Some(kind);
+        }
+    }
+    if groups.len() == 1 {
+        let only = groups.pop().unwrap_or_default();
+        let columns = split_by_gaps(only.clone(), along, gutter(size));
+        if columns.len() > 1 {
+            return Node::Row(columns.into_iter().map(|part| cut(part, size)).collect());
+        }
+        return Node::Leaf(only);
+    }
+    Node::Stack(groups.into_iter().map(|group| cut(group, size)).collect())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SlabKind {
+    /// One run across the line: ordinary text.
+    Plain,
+    /// Wide parts side by side: lines of text columns.
+    Columns,
+    /// Narrow parts side by side: a table row or a label and its value.
+    Cells,
+}
+
+fn slab_kind(slab: &[Fragment], size: f32) -> SlabKind {
+    let parts = split_by_gaps(slab.to_vec(), along, gutter(size));
+    if parts.len() == 1 {
+        SlabKind::Plain
+    } else if is_column_layout(&parts, size) {
+        SlabKind::Columns
+    } else {
+        SlabKind::Cells
+    }
+}
+
+/// Side-by-side parts are text columns when there are few of them and each is wide.
+/// Parts with several lines must all be wide; short parts (a signature, a lone
+/// caption) may sit beside them.
+fn is_column_layout(parts: &[Vec<Fragment>], size: f32) -> bool {
+    let wide = |part: &Vec<Fragment>| {
+        let lo = part.iter().map(|f| f.a0).fold(f32::INFINITY, f32::min);
+        let hi = part.iter().map(|f| f.a1).fold(f32::NEG_INFINITY, f32::max);
+        hi - lo >= 8.0 * size
+    };
+    let lines: Vec<usize> = parts.iter().map(|part| line_count(part)).collect();
+    parts.len() <= 6
+        && parts.iter().filter(|part| wide(part)).count() >= 2
+        && parts.iter().zip(&lines).all(|(part, n)| *n < 3 || wide(part))
+        && lines.iter().max().copied().unwrap_or(0) >= 3
+}
+
+fn line_count(part: &[Fragment]) -> usize {
+    split_by_gaps(part.to_vec(), across, 0.0).len()
+}
+
+fn merged_is_columns(group: &[Fragment], slab: &[Fragment], size: f32) -> bool {
+    let mut merged = group.to_vec();
+    merged.extend_from_slice(slab);
+    let parts = split_by_gaps(merged, along, gutter(size));
+    parts.len() > 1 && is_column_layout(&parts, size)
+}
+
+fn render(node: &Node, body_size: f32, out: &mut PageText) {
+    match node {
+        Node::Leaf(fragments) => render_leaf(fragments, body_size, out),
+        Node::Stack(parts) => {
+            for (i, part) in parts.iter().enumerate() {
+                if i > 0 {
+                    out.text.push('\n');
+                }
+                render(part, body_size, out);
+            }
+        }
+        Node::Row(parts) => {
+            let mut rendered: Vec<PageText> = Vec::new();
+            for part in parts {
+                let mut text = PageText::default();
+                render(part, body_size, &mut text);
+                rendered.push(text);
+            }
+            let single_lines = rendered.iter().all(|part| !part.text.trim_end().contains('\n'));
+            let separator = if single_lines { '\t' } else { '\n' };
+            for (i, part) in rendered.into_iter().enumerate() {
+                if i > 0 {
+                    out.text.push(separator);
+                }
+                let base = out.text.len();
+                out.headings.extend(part.headings.iter().map(|(at, level)| (at + base, *level)));
+                out.text.push_str(part.text.trim_end());
+            }
+        }
+    }
+}
+
+/// One visual line of a leaf: fragments on the same baseline.
+struct Line {
+    text: String,
+    a0: f32,
+    a1: f32,
+    c: f32,
+    size: f32,
+}
+
+fn leaf_lines(fragments: &[Fragment]) -> Vec<Line> {
+    let mut sorted = fragments.to_vec();
+    sorted.sort_by(|p, q| p.c.total_cmp(&q.c).then(p.a0.total_cmp(&q.a0)));
+    let mut lines: Vec<Line> = Vec::new();
+    let mut run: Vec<Fragment> = Vec::new();
+    for fragment in sorted {
+        if run.first().is_some_and(|first| (fragment.c - first.c).abs() > 0.4 * first.size) {
+            lines.push(join_run(std::mem::take(&mut run)));
+        }
+        run.push(fragment);
+    }
+    if !run.is_empty() {
+        lines.push(join_run(run));
+    }
+    lines
+}
+
+fn join_run(mut run: Vec<Fragment>) -> Line {
+    run.sort_by(|p, q| p.a0.total_cmp(&q.a0));
+    let mut text = String::new();
+    for (i, fragment) in run.iter().enumerate() {
+        if i > 0 {
+            let gap = fragment.a0 - run[i - 1].a1;
+            text.push(if gap > 2.0 * fragment.size { '\t' } else { ' ' });
+        }
+        text.push_str(&fragment.text);
+    }
+    Line {
+        text,
+        a0: run.first().map_or(0.0, |f| f.a0),
+        a1: run.last().map_or(0.0, |f| f.a1),
+        c: run.first().map_or(0.0, |f| f.c),
+        size: median(run.iter().map(|f| f.size).collect()).unwrap_or(10.0),
+    }
+}
+
+fn heading_level(size: f32, body_size: f32) -> Option<u8> {
+    let ratio = size / body_size.max(0.1);
+    if ratio >= 1.8 {
+        Some(1)
+    } else if ratio >= 1.4 {
+        Some(2)
+    } else if ratio >= 1.2 {
+        Some(3)
+    } else {
+        None
+    }
+}
+
+fn render_leaf(fragments: &[Fragment], body_size: f32, out: &mut PageText) {
+    let lines = leaf_lines(fragments);
+    let left = lines.iter().map(|l| l.a0).fold(f32::INFINITY, f32::min);
+    let right = lines.iter().map(|l| l.a1).fold(f32::NEG_INFINITY, f32::max);
+    let pitch = median(lines.windows(2).map(|w| w[1].c - w[0].c).collect()).unwrap_or(0.0);
+    for (i, line) in lines.iter().enumerate() {
+        let heading = heading_level(line.size, body_size);
+        if i > 0 {
+            let prev = &lines[i - 1];
+            let paragraph_break = heading.is_some()
+                || heading_level(prev.size, body_size).is_some()
+                || line.c - prev.c > 1.4 * pitch.max(prev.size)
+                || prev.a1 < right - 1.5 * prev.size
+                || line.a0 > left + 0.8 * line.size
+                || (line.size - prev.size).abs() > 0.2 * prev.size;
+            if paragraph_break {
+                out.text.push('\n');
+            } else {
+                join_wrapped(&mut out.text, &line.text);
+                continue;
+            }
+        }
+        if let Some(level) = heading {
+            out.headings.push((out.text.len(), level));
+        }
+        out.text.push_str(&line.text);
+    }
+}
+
+/// Appends a wrapped continuation line: no space between Japanese characters, a space
+/// between Latin words, and English hyphenation undone.
+fn join_wrapped(text: &mut String, next: &str) {
+    let last = text.chars().last();
+    let first = next.chars().next();
+    match (last, first) {
+        (Some('-'), Some(f)) if f.is_ascii_lowercase() => {
+            let before = text.chars().rev().nth(1);
+            if before.is_some_and(|b| b.is_ascii_lowercase()) {
+                text.pop();
+            } else {
+                text.push(' ');
+            }
+        }
+        (Some(l), Some(f)) if !is_cjk(l) && !is_cjk(f) && !l.is_whitespace() => text.push(' '),
+        _ => {}
+    }
+    text.push_str(next);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn glyphs_of(text: &str, x: f32, y: f32, size: f32) -> Vec<PlacedGlyph> {
+        text.chars()
+            .enumerate()
+            .map(|(i, ch)| {
+                let x0 = x + i as f32 * size;
+                PlacedGlyph {
+                    text: ch.to_string(),
+                    start: (x0, y),
+                    end: (x0 + size, y),
+                    size,
+                    vertical_font: false,
+                }
+            })
+            .collect()
+    }
+
+    fn vertical_glyphs(text: &str, x: f32, y: f32, size: f32) -> Vec<PlacedGlyph> {
+        text.chars()
+            .enumerate()
+            .map(|(i, ch)| {
+                let y0 = y - i as f32 * size;
+                PlacedGlyph {
+                    text: ch.to_string(),
+                    start: (x, y0),
+                    end: (x, y0 - size),
+                    size,
+                    vertical_font: true,
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn lines_drawn_in_reverse_come_out_in_reading_order() {
+        let mut glyphs = glyphs_of("三行目です", 50.0, 660.0, 10.0);
+        glyphs.extend(glyphs_of("二行目です", 50.0, 680.0, 10.0));
+        glyphs.extend(glyphs_of("一行目です", 50.0, 700.0, 10.0));
+        let text = page_text(fragments(&glyphs)).text;
+        assert_eq!(text, "一行目です二行目です三行目です");
+    }
+
+    #[test]
+    fn vertical_columns_read_right_to_left() {
+        let mut glyphs = vertical_glyphs("左の列", 100.0, 700.0, 10.0);
+        glyphs.extend(vertical_glyphs("右の列", 120.0, 700.0, 10.0));
+        assert_eq!(page_text(fragments(&glyphs)).text, "右の列左の列");
+    }
+
+    #[test]
+    fn two_columns_read_left_column_first() {
+        let mut glyphs = Vec::new();
+        for row in 0..4 {
+            let y = 700.0 - row as f32 * 15.0;
+            glyphs.extend(glyphs_of(&format!("右段{row}の文章はここにあります"), 320.0, y, 10.0));
+            glyphs.extend(glyphs_of(&format!("左段{row}の文章はここにあります"), 50.0, y, 10.0));
+        }
+        let text = page_text(fragments(&glyphs)).text;
+        let left = text.find("左段3").unwrap();
+        let right = text.find("右段0").unwrap();
+        assert!(left < right, "{text}");
+    }
+
+    #[test]
+    fn table_rows_keep_row_order_with_tabs() {
+        let mut glyphs = glyphs_of("項目", 50.0, 700.0, 10.0);
+        glyphs.extend(glyphs_of("金額", 200.0, 700.0, 10.0));
+        glyphs.extend(glyphs_of("人件費", 50.0, 685.0, 10.0));
+        glyphs.extend(glyphs_of("100", 200.0, 685.0, 10.0));
+        assert_eq!(page_text(fragments(&glyphs)).text, "項目\t金額\n人件費\t100");
+    }
+
+    #[test]
+    fn wrapped_latin_words_get_a_space_and_hyphens_are_undone() {
+        let mut text = String::from("admini-");
+        join_wrapped(&mut text, "stration of");
+        join_wrapped(&mut text, "plans");
+        assert_eq!(text, "administration of plans");
+    }
+}

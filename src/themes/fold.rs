@@ -1,0 +1,177 @@
+//! Text folding for keyword matching: both the lexicon and the document go through the same
+//! [`Folder`], so 取り組み matches 取組, ＩＣＴ matches ict and 人財 matches 人材.
+//!
+//! Folding is NFKC, lowercase ASCII, whitespace removal between Japanese characters (PDF
+//! extraction often breaks words across lines), then the taxonomy's variant table. The folded
+//! text is only used to find hits; evidence always quotes the original passage text.
+
+use std::collections::HashMap;
+
+use unicode_normalization::UnicodeNormalization;
+
+use super::taxonomy::Variant;
+
+/// Folds text with a taxonomy's variant table.
+#[derive(Debug, Clone, Default)]
+pub struct Folder {
+    /// Variant forms by first character, longest form first: (form, canonical), both folded.
+    forms_by_first_char: HashMap<char, Vec<(Vec<char>, String)>>,
+}
+
+impl Folder {
+    pub fn new(variants: &[Variant]) -> Folder {
+        let mut forms_by_first_char: HashMap<char, Vec<(Vec<char>, String)>> = HashMap::new();
+        for variant in variants {
+            let canonical = basic_fold(&variant.canonical);
+            for form in &variant.forms {
+                let form: Vec<char> = basic_fold(form).chars().collect();
+                if let Some(&first) = form.first() {
+                    forms_by_first_char.entry(first).or_default().push((form, canonical.clone()));
+                }
+            }
+        }
+        for forms in forms_by_first_char.values_mut() {
+            forms.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+            forms.dedup_by(|a, b| a.0 == b.0);
+        }
+        Folder { forms_by_first_char }
+    }
+
+    /// The matching form of `text`.
+    pub fn fold(&self, text: &str) -> String {
+        let chars: Vec<char> = basic_fold(text).chars().collect();
+        let mut out = String::with_capacity(text.len());
+        let mut i = 0;
+        while i < chars.len() {
+            match self.variant_at(&chars, i) {
+                Some((len, canonical)) => {
+                    out.push_str(canonical);
+                    i += len;
+                }
+                None => {
+                    out.push(chars[i]);
+                    i += 1;
+                }
+            }
+        }
+        out
+    }
+
+    fn variant_at(&self, chars: &[char], i: usize) -> Option<(usize, &str)> {
+        let forms = self.forms_by_first_char.get(&chars[i])?;
+        forms.iter().find_map(|(form, canonical)| {
+            let end = i + form.len();
+            let fits = end <= chars.len() && chars[i..end] == form[..];
+            (fits && ascii_boundaries_ok(chars, i, end)).then_some((form.len(), canonical.as_str()))
+        })
+    }
+}
+
+/// NFKC, lowercase ASCII, and whitespace kept only between two ASCII alphanumerics.
+pub fn basic_fold(text: &str) -> String {
+    let normalized: Vec<char> =
+        text.nfkc().map(|c| if c.is_ascii() { c.to_ascii_lowercase() } else { c }).collect();
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
+    for &c in &normalized {
+        if c.is_whitespace() {
+            pending_space = true;
+            continue;
+        }
+        if pending_space {
+            let before = out.chars().last();
+            let keep =
+                before.is_some_and(|b| b.is_ascii_alphanumeric()) && c.is_ascii_alphanumeric();
+            if keep {
+                out.push(' ');
+            }
+            pending_space = false;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A match of `chars[start..end]` must not cut an ASCII word: `it` may not match inside `item`.
+pub fn ascii_boundaries_ok(chars: &[char], start: usize, end: usize) -> bool {
+    let starts_ascii = chars.get(start).is_some_and(char::is_ascii_alphanumeric);
+    let ends_ascii = end > 0 && chars.get(end - 1).is_some_and(char::is_ascii_alphanumeric);
+    let before_ok = !starts_ascii || start == 0 || !chars[start - 1].is_ascii_alphanumeric();
+    let after_ok = !ends_ascii || chars.get(end).is_none_or(|c| !c.is_ascii_alphanumeric());
+    before_ok && after_ok
+}
+
+/// Folded text with a char view, for repeated searches.
+#[derive(Debug, Clone)]
+pub struct FoldedText {
+    pub text: String,
+    chars: Vec<char>,
+}
+
+impl FoldedText {
+    pub fn new(text: String) -> FoldedText {
+        let chars = text.chars().collect();
+        FoldedText { text, chars }
+    }
+
+    pub fn char_len(&self) -> usize {
+        self.chars.len()
+    }
+
+    pub fn chars(&self) -> &[char] {
+        &self.chars
+    }
+
+    /// Char offsets of every occurrence of the folded `term`, respecting ASCII word boundaries.
+    pub fn find_all(&self, term: &[char]) -> Vec<usize> {
+        if term.is_empty() || term.len() > self.chars.len() {
+            return Vec::new();
+        }
+        (0..=self.chars.len() - term.len())
+            .filter(|&i| {
+                self.chars[i..i + term.len()] == term[..]
+                    && ascii_boundaries_ok(&self.chars, i, i + term.len())
+            })
+            .collect()
+    }
+
+    pub fn contains(&self, term: &[char]) -> bool {
+        !self.find_all(term).is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::themes::Taxonomy;
+
+    fn folder() -> Folder {
+        Folder::new(&Taxonomy::embedded_default().unwrap().variants)
+    }
+
+    #[test]
+    fn folds_width_case_and_variants() {
+        let f = folder();
+        assert_eq!(f.fold("ＩＣＴの活用"), "ictの活用");
+        assert_eq!(f.fold("取り組みを進める"), "取組を進める");
+        assert_eq!(f.fold("人財育成基本方針"), "人材育成基本方針");
+        assert_eq!(f.fold("スクラップ＆ビルド"), "スクラップ・アンド・ビルド");
+        assert_eq!(f.fold("継続的实施"), "継続的実施");
+    }
+
+    #[test]
+    fn whitespace_inside_japanese_is_removed_but_kept_between_latin_words() {
+        assert_eq!(basic_fold("背景と 考え\n方"), "背景と考え方");
+        assert_eq!(basic_fold("Robotic Process  Automation"), "robotic process automation");
+    }
+
+    #[test]
+    fn ascii_variants_and_terms_respect_word_boundaries() {
+        let f = folder();
+        assert_eq!(f.fold("HP化"), "ホームページ化");
+        assert_eq!(f.fold("CHPS"), "chps");
+        let text = FoldedText::new(f.fold("ITEM と IT を活用"));
+        let it: Vec<char> = "it".chars().collect();
+        assert_eq!(text.find_all(&it).len(), 1);
+    }
+}

@@ -1,0 +1,693 @@
+//! Passage and document scoring: which themes a plan commits to, and how strongly.
+//!
+//! Every keyword or rule hit gets a weight: the product of what kind of sentence it sits in
+//! (a commitment such as 〜します / 〜を推進 / a target, a neutral line, a description of the
+//! current state, or history 〜してきました) and what kind of section it sits in (headings
+//! with 取組・推進・重点・柱・目標 vs 背景・経過・これまで・現状・参考・用語). A heading that
+//! names a theme counts as a pillar. Weak keywords count only next to a strong hit of the same
+//! theme in the same section. A document's raw evidence is the sum over its passages (each
+//! passage capped), mapped to a score in [0, 1] that crosses 0.5 exactly at the presence
+//! threshold. docs/themes.md explains the numbers.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use super::fold::{FoldedText, Folder};
+use super::rules::{Rule, RuleScope};
+use super::taxonomy::Taxonomy;
+use crate::model::Passage;
+
+/// Weight of a hit by the kind of sentence it is in.
+const SENTENCE_COMMITMENT: f64 = 1.0;
+const SENTENCE_NEUTRAL: f64 = 0.5;
+const SENTENCE_STATE: f64 = 0.3;
+const SENTENCE_HISTORY: f64 = 0.08;
+/// Weight of a hit by the kind of section it is in.
+const SECTION_COMMITMENT: f64 = 1.0;
+const SECTION_NEUTRAL: f64 = 0.75;
+const SECTION_BACKGROUND: f64 = 0.3;
+/// A heading naming a theme (a pillar, a measure's title).
+const HEADING_HIT: f64 = 1.0;
+/// A weak keyword relative to a strong one.
+const WEAK_FACTOR: f64 = 0.25;
+/// One keyword counts at most this often per passage.
+const MAX_REPEATS_PER_PASSAGE: usize = 2;
+/// One passage contributes at most this much to a document theme.
+const PASSAGE_CAP: f64 = 2.0;
+/// Raw evidence at which a theme is present; the score is 0.5 there.
+pub const PRESENCE_THRESHOLD: f64 = 0.9;
+/// Passage-level threshold for the search facet.
+const PASSAGE_FACET_THRESHOLD: f64 = 0.3;
+/// Evidence passages kept per document and theme.
+pub const MAX_EVIDENCE: usize = 3;
+
+/// Heading words that mark a section as background.
+const BACKGROUND_HEADING_CUES: &[&str] = &[
+    "背景",
+    "経過",
+    "経緯",
+    "沿革",
+    "変遷",
+    "これまで",
+    "現状",
+    "参考",
+    "用語",
+    "振り返",
+    "総括",
+    "実績",
+    "策定にあたって",
+    "はじめに",
+    "趣旨",
+];
+/// Heading words that mark a section as commitments.
+const COMMITMENT_HEADING_CUES: &[&str] = &[
+    "取組",
+    "推進",
+    "重点",
+    "方針",
+    "目標",
+    "柱",
+    "戦略",
+    "行動計画",
+    "施策",
+    "実施項目",
+    "実施計画",
+    "具体的",
+    "プロジェクト",
+    "テーマ",
+    "方策",
+    "改革項目",
+    "計画表",
+    "今後",
+    "事項",
+    "展開",
+    "アクション",
+];
+/// Sentence endings of history.
+const HISTORY_ENDINGS: &[&str] =
+    &["ました", "でした", "てきた", "であった", "だった", "ったところです", "たところです", "た"];
+/// Sentence endings describing the current state.
+const STATE_ENDINGS: &[&str] = &[
+    "ています",
+    "ている",
+    "でいます",
+    "でいる",
+    "ております",
+    "おります",
+    "てきています",
+    "あります",
+    "状況です",
+    "懸念されます",
+    "見込まれます",
+    "求められます",
+    "です",
+    "である",
+];
+/// Sentence endings of a commitment.
+const COMMITMENT_ENDINGS: &[&str] = &[
+    "ます",
+    "する",
+    "図る",
+    "進める",
+    "目指す",
+    "行う",
+    "とする",
+    "努める",
+    "推進",
+    "導入",
+    "実施",
+    "設置",
+    "充実",
+    "拡充",
+    "強化",
+    "構築",
+    "創設",
+    "策定",
+    "見直し",
+    "活用",
+    "徹底",
+    "整備",
+    "検討",
+    "開催",
+    "削減",
+    "縮減",
+    "向上",
+    "確保",
+    "廃止",
+    "統合",
+    "開始",
+    "展開",
+    "発行",
+    "制度化",
+    "明文化",
+    "化",
+    "宣言",
+    "プラス",
+    "目標値",
+    "など",
+    "等",
+];
+/// Phrases that mark a target anywhere in a sentence.
+const TARGET_MARKERS: &[&str] =
+    &["目標", "前年比", "までに", "パーセント", "%", "以上に", "以下に"];
+/// List markers that start an item of a table or list of measures.
+const LIST_MARKERS: &[char] = &['・', '-', '①', '②', '③', '④', '⑤', '○', '◆', '●', '■', '•', '※'];
+
+/// What kind of text a hit sits in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Context {
+    Commitment,
+    Neutral,
+    State,
+    Background,
+}
+
+/// The taxonomy compiled for matching.
+#[derive(Debug, Clone)]
+pub struct Scorer {
+    folder: Folder,
+    themes: Vec<CompiledTheme>,
+}
+
+#[derive(Debug, Clone)]
+struct CompiledTheme {
+    strong: Vec<Keyword>,
+    weak: Vec<Keyword>,
+    rules: Vec<Rule>,
+}
+
+#[derive(Debug, Clone)]
+struct Keyword {
+    text: String,
+    folded: Vec<char>,
+}
+
+/// One theme's evidence in one passage.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PassageHit {
+    pub theme: usize,
+    pub weight: f64,
+    pub strong: usize,
+    pub keywords: Vec<String>,
+    pub context: Context,
+}
+
+/// The themes of one passage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PassageThemes {
+    pub ordinal: u32,
+    pub page: u32,
+    pub heading: String,
+    pub text: String,
+    pub hits: Vec<PassageHit>,
+}
+
+/// A passage quoted as evidence for a document theme.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evidence {
+    pub path: String,
+    pub page: u32,
+    pub heading: String,
+    pub text: String,
+    pub weight: f64,
+    pub keywords: Vec<String>,
+    pub context: Context,
+}
+
+/// One theme's decision for one document.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ThemeResult {
+    pub present: bool,
+    pub score: f64,
+    /// Raw evidence before mapping to [0, 1].
+    pub raw: f64,
+    /// Number of strong keyword and rule hits.
+    pub count: usize,
+    pub evidence: Vec<Evidence>,
+}
+
+impl ThemeResult {
+    pub fn absent() -> ThemeResult {
+        ThemeResult { present: false, score: 0.0, raw: 0.0, count: 0, evidence: Vec::new() }
+    }
+
+    fn from_raw(raw: f64, count: usize, evidence: Vec<Evidence>) -> ThemeResult {
+        ThemeResult {
+            present: raw >= PRESENCE_THRESHOLD,
+            score: score_of_raw(raw),
+            raw,
+            count,
+            evidence,
+        }
+    }
+}
+
+/// Maps raw evidence to [0, 1]: 0 at 0, 0.5 at the threshold, approaching 1.
+pub fn score_of_raw(raw: f64) -> f64 {
+    let score = 1.0 - (-raw / PRESENCE_THRESHOLD).exp2();
+    (score * 1000.0).round() / 1000.0
+}
+
+impl Scorer {
+    pub fn new(taxonomy: &Taxonomy) -> Scorer {
+        let folder = Folder::new(&taxonomy.variants);
+        let compile = |words: &[String]| -> Vec<Keyword> {
+            words
+                .iter()
+                .map(|w| Keyword { text: w.clone(), folded: folder.fold(w).chars().collect() })
+                .filter(|k| !k.folded.is_empty())
+                .collect()
+        };
+        let themes = taxonomy
+            .themes
+            .iter()
+            .map(|theme| {
+                let fold = |term: &str| folder.fold(term);
+                let rules = theme
+                    .rule
+                    .iter()
+                    .chain(theme.subthemes.iter().filter_map(|s| s.rule.as_ref()))
+                    .map(|rule| rule.map_terms(&fold))
+                    .collect();
+                CompiledTheme {
+                    strong: compile(&theme.keywords),
+                    weak: compile(&theme.weak_keywords),
+                    rules,
+                }
+            })
+            .collect();
+        Scorer { folder, themes }
+    }
+
+    pub fn fold(&self, text: &str) -> String {
+        self.folder.fold(text)
+    }
+
+    /// Themes of every passage of a document (passages in document order).
+    pub fn score_passages(&self, passages: &[Passage]) -> Vec<PassageThemes> {
+        let sections = sections(passages);
+        let mut out = Vec::with_capacity(passages.len());
+        for range in sections {
+            let section_passages = &passages[range];
+            let folded: Vec<FoldedText> = section_passages
+                .iter()
+                .map(|p| FoldedText::new(self.folder.fold(&p.text)))
+                .collect();
+            let section_text = FoldedText::new(
+                folded.iter().map(|f| f.text.as_str()).collect::<Vec<_>>().join("\n"),
+            );
+            let heading_context = heading_context(&section_passages[0].heading_path);
+            for (passage, text) in section_passages.iter().zip(&folded) {
+                let hits = self.passage_hits(text, &section_text, heading_context);
+                out.push(PassageThemes {
+                    ordinal: passage.ordinal,
+                    page: passage.page,
+                    heading: passage.heading(),
+                    text: passage.text.clone(),
+                    hits,
+                });
+            }
+        }
+        out
+    }
+
+    /// Hits for the innermost heading of a section: a heading naming a theme is a pillar.
+    fn heading_hits(&self, heading_path: &[String]) -> Vec<(usize, Vec<String>)> {
+        let Some(heading) = heading_path.last() else { return Vec::new() };
+        if matches!(own_heading_context(heading), Some(Context::Background)) {
+            return Vec::new();
+        }
+        let folded = FoldedText::new(self.folder.fold(heading));
+        self.themes
+            .iter()
+            .enumerate()
+            .filter_map(|(index, theme)| {
+                let words: Vec<String> = theme
+                    .strong
+                    .iter()
+                    .filter(|k| folded.contains(&k.folded))
+                    .map(|k| k.text.clone())
+                    .collect();
+                (!words.is_empty()).then_some((index, words))
+            })
+            .collect()
+    }
+
+    fn passage_hits(
+        &self,
+        text: &FoldedText,
+        section: &FoldedText,
+        section_context: Context,
+    ) -> Vec<PassageHit> {
+        let sentences = sentence_spans(text.chars());
+        let classes: Vec<Context> = sentences
+            .iter()
+            .map(|&(start, end)| classify_sentence(&text.chars()[start..end]))
+            .collect();
+        let weight_at = |offset: usize| -> (f64, Context) {
+            let index = sentences.iter().position(|&(s, e)| offset >= s && offset < e);
+            let sentence_class = index.map_or(Context::Neutral, |i| classes[i]);
+            let weight = sentence_weight(sentence_class) * section_weight(section_context);
+            (weight, combined_context(sentence_class, section_context))
+        };
+        let mut hits = Vec::new();
+        for (index, theme) in self.themes.iter().enumerate() {
+            let mut acc = HitAccumulator::default();
+            for keyword in &theme.strong {
+                for &offset in text.find_all(&keyword.folded).iter().take(MAX_REPEATS_PER_PASSAGE) {
+                    acc.add(weight_at(offset), &keyword.text, 1.0);
+                }
+            }
+            let scope = RuleScope { passage: text, section };
+            for rule in &theme.rules {
+                if let Some(offsets) = rule.evaluate(scope) {
+                    let best = offsets.iter().map(|&o| weight_at(o)).fold(None, best_of);
+                    let hit = best.unwrap_or((section_weight(section_context), section_context));
+                    acc.add(hit, "(rule)", 1.0);
+                }
+            }
+            let section_has_strong =
+                acc.strong > 0 || theme.strong.iter().any(|k| section.contains(&k.folded));
+            if section_has_strong {
+                for keyword in &theme.weak {
+                    for &offset in
+                        text.find_all(&keyword.folded).iter().take(MAX_REPEATS_PER_PASSAGE)
+                    {
+                        acc.add_weak(weight_at(offset), &keyword.text);
+                    }
+                }
+            }
+            if let Some(hit) = acc.finish(index) {
+                hits.push(hit);
+            }
+        }
+        hits
+    }
+
+    /// Per-theme results for one document, in taxonomy order.
+    pub fn score_document(&self, path: &str, passages: &[Passage]) -> Vec<ThemeResult> {
+        let scored = self.score_passages(passages);
+        let mut raw = vec![0.0_f64; self.themes.len()];
+        let mut counts = vec![0_usize; self.themes.len()];
+        let mut evidence: Vec<Vec<Evidence>> = vec![Vec::new(); self.themes.len()];
+        for passage in &scored {
+            for hit in &passage.hits {
+                raw[hit.theme] += hit.weight.min(PASSAGE_CAP);
+                counts[hit.theme] += hit.strong;
+                evidence[hit.theme].push(evidence_of(path, passage, hit));
+            }
+        }
+        let mut seen_sections = BTreeSet::new();
+        for range in sections(passages) {
+            let first = &passages[range.start];
+            if !seen_sections.insert(first.heading_path.clone()) {
+                continue;
+            }
+            for (theme, words) in self.heading_hits(&first.heading_path) {
+                raw[theme] += HEADING_HIT;
+                counts[theme] += 1;
+                evidence[theme].push(Evidence {
+                    path: path.to_owned(),
+                    page: first.page,
+                    heading: first.heading(),
+                    text: first.heading_path.last().cloned().unwrap_or_default(),
+                    weight: HEADING_HIT,
+                    keywords: words,
+                    context: Context::Commitment,
+                });
+            }
+        }
+        raw.into_iter()
+            .zip(counts)
+            .zip(evidence)
+            .map(|((raw, count), mut evidence)| {
+                sort_evidence(&mut evidence);
+                evidence.truncate(MAX_EVIDENCE);
+                ThemeResult::from_raw(round3(raw), count, evidence)
+            })
+            .collect()
+    }
+
+    /// The naive baseline: indices of themes with any strong keyword anywhere in the
+    /// document (headings included), ignoring context. Used by `themes eval` for comparison.
+    pub fn naive_themes(&self, passages: &[Passage]) -> Vec<usize> {
+        let mut text = String::new();
+        for passage in passages {
+            for heading in &passage.heading_path {
+                text.push_str(heading);
+                text.push('\n');
+            }
+            text.push_str(&passage.text);
+            text.push('\n');
+        }
+        let folded = FoldedText::new(self.folder.fold(&text));
+        (0..self.themes.len())
+            .filter(|&i| self.themes[i].strong.iter().any(|k| folded.contains(&k.folded)))
+            .collect()
+    }
+
+    /// Theme ids a single passage speaks for, for the search index's facet.
+    pub fn passage_theme_ids(&self, taxonomy: &Taxonomy, heading: &str, text: &str) -> Vec<String> {
+        let heading_path: Vec<String> =
+            heading.split(" > ").filter(|h| !h.is_empty()).map(str::to_owned).collect();
+        let passage = Passage {
+            ordinal: 0,
+            page: 1,
+            heading_path: heading_path.clone(),
+            text: text.to_owned(),
+        };
+        let scored = self.score_passages(std::slice::from_ref(&passage));
+        let mut weights = vec![0.0_f64; self.themes.len()];
+        for hit in scored.iter().flat_map(|p| &p.hits) {
+            weights[hit.theme] += hit.weight;
+        }
+        for (theme, _) in self.heading_hits(&heading_path) {
+            weights[theme] += HEADING_HIT;
+        }
+        weights
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| **w >= PASSAGE_FACET_THRESHOLD)
+            .filter_map(|(index, _)| taxonomy.themes.get(index).map(|t| t.id.clone()))
+            .collect()
+    }
+}
+
+fn best_of(best: Option<(f64, Context)>, next: (f64, Context)) -> Option<(f64, Context)> {
+    match best {
+        Some(best) if best.0 >= next.0 => Some(best),
+        _ => Some(next),
+    }
+}
+
+#[derive(Default)]
+struct HitAccumulator {
+    weight: f64,
+    strong: usize,
+    keywords: Vec<String>,
+    best: Option<(f64, Context)>,
+}
+
+impl HitAccumulator {
+    fn add(&mut self, (weight, context): (f64, Context), keyword: &str, factor: f64) {
+        self.weight += weight * factor;
+        self.strong += 1;
+        self.note(keyword, (weight, context));
+    }
+
+    fn add_weak(&mut self, (weight, context): (f64, Context), keyword: &str) {
+        self.weight += weight * WEAK_FACTOR;
+        self.note(keyword, (weight * WEAK_FACTOR, context));
+    }
+
+    fn note(&mut self, keyword: &str, hit: (f64, Context)) {
+        if !self.keywords.iter().any(|k| k == keyword) {
+            self.keywords.push(keyword.to_owned());
+        }
+        self.best = best_of(self.best, hit);
+    }
+
+    fn finish(self, theme: usize) -> Option<PassageHit> {
+        let (_, context) = self.best?;
+        (self.weight > 0.0).then(|| PassageHit {
+            theme,
+            weight: round3(self.weight),
+            strong: self.strong,
+            keywords: self.keywords,
+            context,
+        })
+    }
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+fn evidence_of(path: &str, passage: &PassageThemes, hit: &PassageHit) -> Evidence {
+    Evidence {
+        path: path.to_owned(),
+        page: passage.page,
+        heading: passage.heading.clone(),
+        text: passage.text.clone(),
+        weight: hit.weight,
+        keywords: hit.keywords.clone(),
+        context: hit.context,
+    }
+}
+
+/// Strongest first; ties by page and text so the order never depends on hashing.
+fn sort_evidence(evidence: &mut [Evidence]) {
+    evidence.sort_by(|a, b| {
+        b.weight
+            .total_cmp(&a.weight)
+            .then_with(|| a.page.cmp(&b.page))
+            .then_with(|| a.text.cmp(&b.text))
+    });
+}
+
+/// Ranges of consecutive passages under the same heading path.
+fn sections(passages: &[Passage]) -> Vec<std::ops::Range<usize>> {
+    let mut ranges = Vec::new();
+    let mut start = 0;
+    for i in 1..=passages.len() {
+        if i == passages.len() || passages[i].heading_path != passages[start].heading_path {
+            if start < i {
+                ranges.push(start..i);
+            }
+            start = i;
+        }
+    }
+    ranges
+}
+
+/// The context a heading sets by its own words, if any.
+fn own_heading_context(heading: &str) -> Option<Context> {
+    if BACKGROUND_HEADING_CUES.iter().any(|cue| heading.contains(cue)) {
+        Some(Context::Background)
+    } else if COMMITMENT_HEADING_CUES.iter().any(|cue| heading.contains(cue)) {
+        Some(Context::Commitment)
+    } else {
+        None
+    }
+}
+
+/// The innermost heading with a cue decides; with no cue anywhere the section is neutral.
+fn heading_context(heading_path: &[String]) -> Context {
+    heading_path.iter().rev().find_map(|h| own_heading_context(h)).unwrap_or(Context::Neutral)
+}
+
+fn section_weight(context: Context) -> f64 {
+    match context {
+        Context::Commitment => SECTION_COMMITMENT,
+        Context::Neutral | Context::State => SECTION_NEUTRAL,
+        Context::Background => SECTION_BACKGROUND,
+    }
+}
+
+fn sentence_weight(context: Context) -> f64 {
+    match context {
+        Context::Commitment => SENTENCE_COMMITMENT,
+        Context::Neutral => SENTENCE_NEUTRAL,
+        Context::State => SENTENCE_STATE,
+        Context::Background => SENTENCE_HISTORY,
+    }
+}
+
+/// The context reported for a hit: the weaker of sentence and section.
+fn combined_context(sentence: Context, section: Context) -> Context {
+    sentence.max(section)
+}
+
+/// Char ranges of sentences: split after 。！？ and at line breaks.
+fn sentence_spans(chars: &[char]) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    let mut start = 0;
+    for (i, &c) in chars.iter().enumerate() {
+        let boundary = matches!(c, '。' | '!' | '?' | '\n');
+        if boundary {
+            spans.push((start, i + 1));
+            start = i + 1;
+        }
+    }
+    if start < chars.len() {
+        spans.push((start, chars.len()));
+    }
+    spans
+}
+
+/// Commitment, history, state or neutral, from the sentence's ending and markers.
+fn classify_sentence(chars: &[char]) -> Context {
+    let sentence: String = chars.iter().collect();
+    let trimmed = sentence.trim_end_matches(|c: char| {
+        c.is_whitespace() || "。!?」』)】>、.".contains(c) || c.is_ascii_digit()
+    });
+    let trimmed = trimmed.trim_start();
+    if trimmed.is_empty() {
+        return Context::Neutral;
+    }
+    if HISTORY_ENDINGS.iter().any(|e| trimmed.ends_with(e)) {
+        return Context::Background;
+    }
+    if STATE_ENDINGS.iter().any(|e| trimmed.ends_with(e)) {
+        return Context::State;
+    }
+    if COMMITMENT_ENDINGS.iter().any(|e| trimmed.ends_with(e))
+        || TARGET_MARKERS.iter().any(|m| trimmed.contains(m))
+    {
+        return Context::Commitment;
+    }
+    if trimmed.starts_with(LIST_MARKERS) || starts_with_item_number(trimmed) {
+        return Context::Commitment;
+    }
+    Context::Neutral
+}
+
+/// `(1)`, `1.`, `1 ` style item numbers.
+fn starts_with_item_number(text: &str) -> bool {
+    let rest = text.trim_start_matches('(');
+    let digits = rest.chars().take_while(char::is_ascii_digit).count();
+    digits > 0 && rest[digits..].starts_with([')', '.', ' '])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn classify(text: &str) -> Context {
+        let chars: Vec<char> = text.chars().collect();
+        classify_sentence(&chars)
+    }
+
+    #[test]
+    fn sentence_forms() {
+        assert_eq!(classify("職員数を42人削減しました。"), Context::Background);
+        assert_eq!(classify("行政改革を進めてきた"), Context::Background);
+        assert_eq!(classify("公共施設の老朽化が進んでいます。"), Context::State);
+        assert_eq!(classify("テレワークを推進します。"), Context::Commitment);
+        assert_eq!(classify("・文書管理システムの導入"), Context::Commitment);
+        assert_eq!(classify("経常収支比率を90パーセント以下に抑える目標"), Context::Commitment);
+        assert_eq!(classify("人口減少"), Context::Neutral);
+    }
+
+    #[test]
+    fn heading_cues_innermost_first() {
+        let path = |hs: &[&str]| hs.iter().map(|h| (*h).to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            heading_context(&path(&["第1 計画の背景", "1 これまでの経過"])),
+            Context::Background
+        );
+        assert_eq!(heading_context(&path(&["第3 改革の柱", "(1) 財政"])), Context::Commitment);
+        assert_eq!(heading_context(&path(&["第1 背景", "3 進捗管理"])), Context::Background);
+        assert_eq!(heading_context(&path(&["はじめに"])), Context::Background);
+        assert_eq!(heading_context(&[]), Context::Neutral);
+    }
+
+    #[test]
+    fn score_is_half_at_the_threshold() {
+        assert_eq!(score_of_raw(0.0), 0.0);
+        assert_eq!(score_of_raw(PRESENCE_THRESHOLD), 0.5);
+        assert!(score_of_raw(10.0) <= 1.0);
+    }
+}
