@@ -623,6 +623,27 @@ mod tests {
     }
 
     #[test]
+    fn every_key_belongs_to_exactly_one_shard() {
+        let shards: Vec<Shard> = (1..=4).map(|index| Shard { index, count: 4 }).collect();
+        let mut sizes = [0usize; 4];
+        for i in 0..400 {
+            let key = content_hash(format!("document {i}").as_bytes());
+            let owners: Vec<usize> = (0..4).filter(|&s| shards[s].owns(&key)).collect();
+            assert_eq!(owners.len(), 1, "{key}");
+            sizes[owners[0]] += 1;
+        }
+        assert!(sizes.iter().all(|&n| n > 60), "shares are balanced: {sizes:?}");
+    }
+
+    #[test]
+    fn shards_parse_from_k_slash_n() {
+        assert_eq!("2/4".parse::<Shard>(), Ok(Shard { index: 2, count: 4 }));
+        for bad in ["0/4", "5/4", "2", "a/b", "1/0"] {
+            assert!(bad.parse::<Shard>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn keys_are_paths_as_given() {
         assert_eq!(path_key(Path::new("./corpus/memuro.pdf")), "corpus/memuro.pdf");
     }
