@@ -2,12 +2,14 @@
 //! naive "any strong keyword anywhere" baseline, without building an index.
 //!
 //! `cargo run --example themes_eval -- GOLD.json FILE.txt...`
-//! Passages come from a simple line-based segmenter (numbered and bracketed headings), so
-//! the numbers can be reproduced on text that is not in the corpus.
+//! Files go through the same extraction and segmentation as `gyokaku ingest`, so the
+//! numbers can be reproduced on files that are not in the corpus.
 
-use std::collections::BTreeSet;
+use std::path::Path;
 
+use gyokaku::extract::{Limits, SourceHints, extract_file};
 use gyokaku::model::{DocMeta, Passage};
+use gyokaku::segment::segment;
 use gyokaku::themes::eval::{Gold, evaluate, predict};
 use gyokaku::themes::{DocumentInput, Taxonomy};
 
@@ -17,11 +19,9 @@ fn main() -> anyhow::Result<()> {
         args.split_first().ok_or_else(|| anyhow::anyhow!("usage: GOLD FILE..."))?;
     let taxonomy = Taxonomy::embedded_default()?;
     let ids: Vec<&str> = taxonomy.theme_ids().collect();
-    let gold = Gold::load(std::path::Path::new(gold_path), &ids)?;
-    let texts: Vec<(String, Vec<Passage>)> = files
-        .iter()
-        .map(|f| Ok((f.clone(), plain_text_passages(&fs_err::read_to_string(f)?))))
-        .collect::<anyhow::Result<_>>()?;
+    let gold = Gold::load(Path::new(gold_path), &ids)?;
+    let texts: Vec<(String, Vec<Passage>)> =
+        files.iter().map(|f| Ok((f.clone(), file_passages(f)?))).collect::<anyhow::Result<_>>()?;
     let meta = DocMeta::default();
     let docs: Vec<DocumentInput<'_>> =
         texts.iter().map(|(p, ps)| DocumentInput { path: p, meta: &meta, passages: ps }).collect();
@@ -48,7 +48,6 @@ fn main() -> anyhow::Result<()> {
             }
         }
     }
-    let _: BTreeSet<()> = BTreeSet::new();
     Ok(())
 }
 
@@ -57,48 +56,8 @@ fn gyokaku_print(line: &str) {
     println!("{line}");
 }
 
-/// Lines that look like headings start sections; other non-empty lines are passages.
-fn plain_text_passages(text: &str) -> Vec<Passage> {
-    let mut headings: Vec<(u8, String)> = Vec::new();
-    let mut passages = Vec::new();
-    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        if let Some(level) = heading_level(line) {
-            headings.retain(|(l, _)| *l < level);
-            headings.push((level, line.to_owned()));
-            continue;
-        }
-        passages.push(Passage {
-            ordinal: u32::try_from(passages.len()).unwrap_or(u32::MAX),
-            page: 1,
-            heading_path: headings.iter().map(|(_, h)| h.clone()).collect(),
-            text: line.to_owned(),
-        });
-    }
-    passages
-}
-
-fn heading_level(line: &str) -> Option<u8> {
-    let short = line.chars().count() <= 40 && !line.ends_with('。');
-    if !short {
-        return None;
-    }
-    let starts = |prefixes: &[&str]| prefixes.iter().any(|p| line.starts_with(p));
-    if line.starts_with('第')
-        && line.chars().nth(1).is_some_and(|c| c.is_numeric() || "一二三四五六七八九十".contains(c))
-    {
-        return Some(1);
-    }
-    if line.starts_with('【') && line.ends_with('】')
-        || starts(&["柱", "重点取組", "Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ", "Ⅴ", "Ⅵ", "Ⅶ", "その"])
-    {
-        return Some(2);
-    }
-    let digits = line.chars().take_while(char::is_ascii_digit).count();
-    if digits > 0 && line[digits..].starts_with([' ', '　', '.']) {
-        return Some(2);
-    }
-    if line.starts_with('(') && line.chars().nth(1).is_some_and(|c| c.is_ascii_digit()) {
-        return Some(3);
-    }
-    None
+/// Passages as `gyokaku ingest` makes them: extraction (PDF, HTML or text) and segmentation.
+fn file_passages(path: &str) -> anyhow::Result<Vec<Passage>> {
+    let extracted = extract_file(Path::new(path), &Limits::default(), &SourceHints::default())?;
+    Ok(segment(&extracted))
 }

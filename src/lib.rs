@@ -10,6 +10,7 @@
 pub mod analysis;
 pub mod batch;
 pub mod cli;
+pub mod compare;
 pub mod export;
 pub mod extract;
 pub mod index;

@@ -67,13 +67,19 @@ impl Folder {
     }
 }
 
-/// NFKC, lowercase ASCII, and whitespace kept only between two ASCII alphanumerics.
+/// NFKC, lowercase ASCII, line breaks kept as `\n`, other whitespace kept only between two
+/// ASCII alphanumerics.
 pub fn basic_fold(text: &str) -> String {
     let normalized: Vec<char> =
         text.nfkc().map(|c| if c.is_ascii() { c.to_ascii_lowercase() } else { c }).collect();
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
     for &c in &normalized {
+        if c == '\n' {
+            out.push('\n');
+            pending_space = false;
+            continue;
+        }
         if c.is_whitespace() {
             pending_space = true;
             continue;
@@ -101,25 +107,34 @@ pub fn ascii_boundaries_ok(chars: &[char], start: usize, end: usize) -> bool {
     before_ok && after_ok
 }
 
-/// Folded text with a char view, for repeated searches.
+/// Folded text prepared for repeated searches. Matching ignores line breaks (PDF lines wrap
+/// inside words: 理\n解); sentence and list structure is read from the lines.
 #[derive(Debug, Clone)]
 pub struct FoldedText {
+    /// The folded text with its line breaks.
     pub text: String,
+    lined: Vec<char>,
+    /// The folded text without line breaks: what terms are matched on.
     chars: Vec<char>,
+    /// For each char of `chars`, its index in `lined`.
+    positions: Vec<usize>,
 }
 
 impl FoldedText {
     pub fn new(text: String) -> FoldedText {
-        let chars = text.chars().collect();
-        FoldedText { text, chars }
+        let lined: Vec<char> = text.chars().collect();
+        let (positions, chars) = lined.iter().enumerate().filter(|(_, c)| **c != '\n').unzip();
+        FoldedText { text, lined, chars, positions }
     }
 
-    pub fn char_len(&self) -> usize {
-        self.chars.len()
+    /// The chars with line breaks, for sentence splitting.
+    pub fn lined_chars(&self) -> &[char] {
+        &self.lined
     }
 
-    pub fn chars(&self) -> &[char] {
-        &self.chars
+    /// Where a match offset (from [`FoldedText::find_all`]) lies in [`FoldedText::lined_chars`].
+    pub fn lined_offset(&self, offset: usize) -> usize {
+        self.positions.get(offset).copied().unwrap_or(self.lined.len())
     }
 
     /// Char offsets of every occurrence of the folded `term`, respecting ASCII word boundaries.
@@ -161,7 +176,8 @@ mod tests {
 
     #[test]
     fn whitespace_inside_japanese_is_removed_but_kept_between_latin_words() {
-        assert_eq!(basic_fold("背景と 考え\n方"), "背景と考え方");
+        assert_eq!(basic_fold("背景と 考え方"), "背景と考え方");
+        assert_eq!(basic_fold("理\r\n解"), "理\n解");
         assert_eq!(basic_fold("Robotic Process  Automation"), "robotic process automation");
     }
 
@@ -170,6 +186,9 @@ mod tests {
         let f = folder();
         assert_eq!(f.fold("HP化"), "ホームページ化");
         assert_eq!(f.fold("CHPS"), "chps");
+        let wrapped = FoldedText::new(f.fold("市民の理\n解を高める"));
+        assert_eq!(wrapped.find_all(&"理解".chars().collect::<Vec<_>>()), [3]);
+        assert_eq!(wrapped.lined_offset(4), 5);
         let text = FoldedText::new(f.fold("ITEM と IT を活用"));
         let it: Vec<char> = "it".chars().collect();
         assert_eq!(text.find_all(&it).len(), 1);

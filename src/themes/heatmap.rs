@@ -15,8 +15,11 @@ use thiserror::Error;
 
 use super::aggregate::Matrix;
 
-/// The family name SVG asks for and PNG registers.
+/// The family name PNG registers its font under.
 const FONT_FAMILY: &str = "IPAGothic";
+/// The font list SVG asks the viewer for.
+const SVG_FONT_FAMILY: &str =
+    "IPAGothic, 'IPAexGothic', 'Noto Sans CJK JP', 'Hiragino Sans', sans-serif";
 const FONT_CANDIDATES: &[&str] = &[
     "/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf",
     "/usr/share/fonts/truetype/fonts-japanese-gothic.ttf",
@@ -71,7 +74,7 @@ pub fn heatmap_svg(matrix: &Matrix) -> Result<String, String> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, size_of(matrix)).into_drawing_area();
-        draw(&root, matrix)?;
+        draw(&root, matrix, SVG_FONT_FAMILY)?;
         root.present().map_err(|e| e.to_string())?;
     }
     Ok(svg)
@@ -81,7 +84,7 @@ pub fn heatmap_svg(matrix: &Matrix) -> Result<String, String> {
 pub fn heatmap_png(matrix: &Matrix, path: &Path) -> Result<(), HeatmapError> {
     register_japanese_font().ok_or_else(|| HeatmapError::NoFont { path: path.to_owned() })?;
     let root = BitMapBackend::new(path, size_of(matrix)).into_drawing_area();
-    draw(&root, matrix).map_err(|reason| draw_error(path, reason))?;
+    draw(&root, matrix, FONT_FAMILY).map_err(|reason| draw_error(path, reason))?;
     root.present().map_err(|e| draw_error(path, e.to_string()))
 }
 
@@ -116,10 +119,14 @@ fn cell_colour(score: f64) -> RGBColor {
     RGBColor(mix(250.0, 40.0), mix(250.0, 150.0), mix(250.0, 90.0))
 }
 
-fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, matrix: &Matrix) -> Result<(), String> {
+fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    matrix: &Matrix,
+    family: &str,
+) -> Result<(), String> {
     let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     root.fill(&WHITE).map_err(err)?;
-    let font = |size: u32| (FONT_FAMILY, size).into_font().color(&BLACK);
+    let font = |size: u32| (family, size).into_font().color(&BLACK);
     let title = format!(
         "{} × テーマ ({}@{})",
         if matrix.by == super::By::Municipality { "自治体" } else { "文書" },

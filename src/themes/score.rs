@@ -20,12 +20,12 @@ use crate::model::Passage;
 
 /// Weight of a hit by the kind of sentence it is in.
 const SENTENCE_COMMITMENT: f64 = 1.0;
-const SENTENCE_NEUTRAL: f64 = 0.5;
+const SENTENCE_NEUTRAL: f64 = 0.45;
 const SENTENCE_STATE: f64 = 0.3;
 const SENTENCE_HISTORY: f64 = 0.08;
 /// Weight of a hit by the kind of section it is in.
 const SECTION_COMMITMENT: f64 = 1.0;
-const SECTION_NEUTRAL: f64 = 0.75;
+const SECTION_NEUTRAL: f64 = 0.9;
 const SECTION_BACKGROUND: f64 = 0.3;
 /// A heading naming a theme (a pillar, a measure's title).
 const HEADING_HIT: f64 = 1.0;
@@ -151,6 +151,12 @@ const COMMITMENT_ENDINGS: &[&str] = &[
 /// Phrases that mark a target anywhere in a sentence.
 const TARGET_MARKERS: &[&str] =
     &["目標", "前年比", "までに", "パーセント", "%", "以上に", "以下に"];
+/// Column labels of a table of measures (取組内容 | 確認指標 | 目標).
+const MEASURE_TABLE_MARKERS: &[&str] =
+    &["取組内容", "確認指標", "行動目標", "成果指標", "取組項目", "実施項目", "主な取組", "目標値"];
+/// Words that open a pillar or measure line.
+const PILLAR_PREFIXES: &[&str] =
+    &["柱", "重点", "施策", "取組", "戦略", "基本方針", "方針", "目標", "テーマ"];
 /// List markers that start an item of a table or list of measures.
 const LIST_MARKERS: &[char] = &['・', '-', '①', '②', '③', '④', '⑤', '○', '◆', '●', '■', '•', '※'];
 
@@ -253,12 +259,17 @@ pub fn score_of_raw(raw: f64) -> f64 {
 impl Scorer {
     pub fn new(taxonomy: &Taxonomy) -> Scorer {
         let folder = Folder::new(&taxonomy.variants);
+        // Spellings that fold to the same form (スクラップ&ビルド, スクラップ・アンド・ビルド)
+        // are one keyword, so that one occurrence counts once.
         let compile = |words: &[String]| -> Vec<Keyword> {
-            words
-                .iter()
-                .map(|w| Keyword { text: w.clone(), folded: folder.fold(w).chars().collect() })
-                .filter(|k| !k.folded.is_empty())
-                .collect()
+            let mut keywords: Vec<Keyword> = Vec::new();
+            for word in words {
+                let folded: Vec<char> = folder.fold(word).chars().collect();
+                if !folded.is_empty() && !keywords.iter().any(|k| k.folded == folded) {
+                    keywords.push(Keyword { text: word.clone(), folded });
+                }
+            }
+            keywords
         };
         let themes = taxonomy
             .themes
@@ -341,12 +352,19 @@ impl Scorer {
         section: &FoldedText,
         section_context: Context,
     ) -> Vec<PassageHit> {
-        let sentences = sentence_spans(text.chars());
+        let lined = text.lined_chars();
+        let sentences = sentence_spans(lined);
+        // In a table of measures every cell is a commitment, whatever its grammar.
+        let in_measure_table = MEASURE_TABLE_MARKERS.iter().any(|m| text.text.contains(m));
         let classes: Vec<Context> = sentences
             .iter()
-            .map(|&(start, end)| classify_sentence(&text.chars()[start..end]))
+            .map(|&(start, end)| match classify_sentence(&lined[start..end]) {
+                Context::Neutral if in_measure_table => Context::Commitment,
+                class => class,
+            })
             .collect();
         let weight_at = |offset: usize| -> (f64, Context) {
+            let offset = text.lined_offset(offset);
             let index = sentences.iter().position(|&(s, e)| offset >= s && offset < e);
             let sentence_class = index.map_or(Context::Neutral, |i| classes[i]);
             let weight = sentence_weight(sentence_class) * section_weight(section_context);
@@ -355,10 +373,9 @@ impl Scorer {
         let mut hits = Vec::new();
         for (index, theme) in self.themes.iter().enumerate() {
             let mut acc = HitAccumulator::default();
-            for keyword in &theme.strong {
-                for &offset in text.find_all(&keyword.folded).iter().take(MAX_REPEATS_PER_PASSAGE) {
-                    acc.add(weight_at(offset), &keyword.text, 1.0);
-                }
+            let (strong, weak) = keyword_matches(text, &theme.strong, &theme.weak);
+            for (offset, keyword) in strong {
+                acc.add(weight_at(offset), keyword, 1.0);
             }
             let scope = RuleScope { passage: text, section };
             for rule in &theme.rules {
@@ -371,12 +388,8 @@ impl Scorer {
             let section_has_strong =
                 acc.strong > 0 || theme.strong.iter().any(|k| section.contains(&k.folded));
             if section_has_strong {
-                for keyword in &theme.weak {
-                    for &offset in
-                        text.find_all(&keyword.folded).iter().take(MAX_REPEATS_PER_PASSAGE)
-                    {
-                        acc.add_weak(weight_at(offset), &keyword.text);
-                    }
+                for (offset, keyword) in weak {
+                    acc.add_weak(weight_at(offset), keyword);
                 }
             }
             if let Some(hit) = acc.finish(index) {
@@ -473,6 +486,42 @@ impl Scorer {
             .filter_map(|(index, _)| taxonomy.themes.get(index).map(|t| t.id.clone()))
             .collect()
     }
+}
+
+/// A keyword found at a char offset.
+type KeywordMatch<'k> = (usize, &'k str);
+
+/// Strong and weak keyword matches of one theme in a passage, as (char offset, keyword).
+/// A match inside a longer match of the same theme is dropped (人材 inside 人材育成, 職員提案
+/// inside 職員提案制度), and each keyword counts at most `MAX_REPEATS_PER_PASSAGE` times.
+fn keyword_matches<'k>(
+    text: &FoldedText,
+    strong: &'k [Keyword],
+    weak: &'k [Keyword],
+) -> (Vec<KeywordMatch<'k>>, Vec<KeywordMatch<'k>>) {
+    let mut candidates: Vec<(usize, usize, bool, &'k str)> = Vec::new();
+    for (is_strong, keywords) in [(true, strong), (false, weak)] {
+        for keyword in keywords {
+            for &start in text.find_all(&keyword.folded).iter() {
+                candidates.push((start, start + keyword.folded.len(), is_strong, &keyword.text));
+            }
+        }
+    }
+    // Longest first, strong before weak, then by position: the kept spans never depend on
+    // keyword order in the taxonomy.
+    candidates
+        .sort_by(|a, b| (b.1 - b.0).cmp(&(a.1 - a.0)).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
+    let mut kept: Vec<(usize, usize, bool, &'k str)> = Vec::new();
+    for candidate in candidates {
+        let inside = kept.iter().any(|k| k.0 <= candidate.0 && candidate.1 <= k.1);
+        let repeats = kept.iter().filter(|k| k.3 == candidate.3).count();
+        if !inside && repeats < MAX_REPEATS_PER_PASSAGE {
+            kept.push(candidate);
+        }
+    }
+    kept.sort_by_key(|k| k.0);
+    let pick = |want: bool| kept.iter().filter(|k| k.2 == want).map(|k| (k.0, k.3)).collect();
+    (pick(true), pick(false))
 }
 
 fn best_of(best: Option<(f64, Context)>, next: (f64, Context)) -> Option<(f64, Context)> {
@@ -600,12 +649,13 @@ fn combined_context(sentence: Context, section: Context) -> Context {
     sentence.max(section)
 }
 
-/// Char ranges of sentences: split after 。！？ and at line breaks.
+/// Char ranges of sentences: split after 。！？, and at a line break only when the next line
+/// opens a list item or a pillar (PDF lines also break in the middle of sentences).
 fn sentence_spans(chars: &[char]) -> Vec<(usize, usize)> {
     let mut spans = Vec::new();
     let mut start = 0;
     for (i, &c) in chars.iter().enumerate() {
-        let boundary = matches!(c, '。' | '!' | '?' | '\n');
+        let boundary = matches!(c, '。' | '!' | '?') || (c == '\n' && opens_item(&chars[i + 1..]));
         if boundary {
             spans.push((start, i + 1));
             start = i + 1;
@@ -638,10 +688,27 @@ fn classify_sentence(chars: &[char]) -> Context {
     {
         return Context::Commitment;
     }
-    if trimmed.starts_with(LIST_MARKERS) || starts_with_item_number(trimmed) {
+    if trimmed.starts_with(LIST_MARKERS)
+        || starts_with_item_number(trimmed)
+        || is_pillar_line(trimmed)
+    {
         return Context::Commitment;
     }
     Context::Neutral
+}
+
+/// A heading-like line left inside a passage's text (`柱-2 …`, `Ⅵ …`, `重点取組3 …`): the
+/// segmenter does not know every numbering style, so pillars are also recognised here.
+fn is_pillar_line(line: &str) -> bool {
+    let short = line.chars().count() <= 40;
+    let numeral = line.starts_with(['Ⅰ', 'Ⅱ', 'Ⅲ', 'Ⅳ', 'Ⅴ', 'Ⅵ', 'Ⅶ', 'Ⅷ', 'Ⅸ', 'Ⅹ', '【']);
+    short && (numeral || PILLAR_PREFIXES.iter().any(|p| line.starts_with(p)))
+}
+
+/// Whether a line starting at `rest` opens a list item, a numbered item or a pillar.
+fn opens_item(rest: &[char]) -> bool {
+    let line: String = rest.iter().take_while(|&&c| c != '\n').collect();
+    line.starts_with(LIST_MARKERS) || starts_with_item_number(&line) || is_pillar_line(&line)
 }
 
 /// `(1)`, `1.`, `1 ` style item numbers.

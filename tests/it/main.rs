@@ -5,3 +5,4 @@ mod cli;
 mod golden;
 mod retrieval;
 mod support;
+mod themes;

@@ -1,0 +1,71 @@
+//! Noun compounds: the unit of keyness and gap analysis.
+//!
+//! Japanese administrative vocabulary is compound-heavy (公共施設等総合管理計画 is four or
+//! five morphemes), so consecutive content nouns are joined into one term, as KH Coder's
+//! compound-word extraction does. Numbers, pronouns, dependent nouns (こと, ため) and
+//! one-character leftovers are dropped.
+
+use crate::tokenize::{JapaneseTokenizer, Morpheme, PartOfSpeech, TokenizeError};
+
+/// Noun compounds of `text` in order of appearance.
+pub fn noun_compounds(
+    tokenizer: &JapaneseTokenizer,
+    text: &str,
+) -> Result<Vec<String>, TokenizeError> {
+    let morphemes = tokenizer.morphemes(text)?;
+    let mut compounds = Vec::new();
+    let mut current = String::new();
+    let mut last_end = None;
+    for morpheme in &morphemes {
+        let adjacent = last_end.is_none_or(|end| end == morpheme.start);
+        if is_content_noun(morpheme) && (current.is_empty() || adjacent) {
+            current.push_str(&morpheme.surface);
+        } else {
+            flush(&mut current, &mut compounds);
+            if is_content_noun(morpheme) {
+                current.push_str(&morpheme.surface);
+            }
+        }
+        last_end = Some(morpheme.end);
+    }
+    flush(&mut current, &mut compounds);
+    Ok(compounds)
+}
+
+fn flush(current: &mut String, compounds: &mut Vec<String>) {
+    let term = std::mem::take(current);
+    let trimmed = term.trim_start_matches(|c: char| c.is_ascii_digit() || "・-ー".contains(c));
+    if is_term(trimmed) {
+        compounds.push(trimmed.to_owned());
+    }
+}
+
+fn is_content_noun(morpheme: &Morpheme) -> bool {
+    let excluded_detail = ["非自立", "代名詞", "副詞可能", "数", "接尾,助数詞", "特殊"];
+    morpheme.pos.is_noun()
+        && morpheme.pos != PartOfSpeech::Unknown
+        && !excluded_detail.iter().any(|d| morpheme.pos_detail.contains(d))
+        && morpheme.surface.chars().any(|c| c.is_alphanumeric())
+}
+
+fn is_term(term: &str) -> bool {
+    let chars = term.chars().count();
+    let has_japanese = !term.is_ascii();
+    chars >= 2 && (has_japanese || chars >= 3) && !term.chars().all(|c| c.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joins_consecutive_nouns_and_drops_function_nouns() {
+        let tokenizer = JapaneseTokenizer::shared().unwrap();
+        let terms =
+            noun_compounds(tokenizer, "公共施設の老朽化という課題に対応することが必要です。")
+                .unwrap();
+        assert!(terms.contains(&"公共施設".to_owned()), "{terms:?}");
+        assert!(terms.iter().any(|t| t.starts_with("老朽")), "{terms:?}");
+        assert!(!terms.iter().any(|t| t == "こと"), "{terms:?}");
+    }
+}
