@@ -84,9 +84,10 @@ impl Shard {
     fn owns_file(self, file: &InputFile, limits: &Limits) -> bool {
         let within_limit = fs_err::metadata(&file.path)
             .is_ok_and(|meta| meta.len() <= limits.max_file_bytes && meta.len() > 0);
-        match fs_err::read(&file.path) {
-            Ok(bytes) if within_limit => self.owns(&content_hash(&bytes)),
-            _ => self.owns(&file.key),
+        let bytes = if within_limit { fs_err::read(&file.path).ok() } else { None };
+        match bytes {
+            Some(bytes) => self.owns(&content_hash(&bytes)),
+            None => self.owns(&file.key),
         }
     }
 }
