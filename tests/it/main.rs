@@ -1,5 +1,6 @@
 //! End-to-end tests: one test binary, one module per area.
 
+mod batch;
 mod cli;
 mod golden;
 mod html;
