@@ -409,3 +409,31 @@ fn regression_contact_link_in_navigation_is_not_a_contact_block() {
     );
     assert_eq!(extracted.department, None);
 }
+
+/// A ご利用案内 page describing the 文字サイズ and ふりがな tools lost its headings and
+/// definitions to the widget rules.
+#[test]
+fn regression_text_about_widgets_is_not_a_widget() {
+    let extracted = html_of(
+        "<body><div id=\"main\"><h1>ご利用案内</h1><h2>文字サイズ変更機能</h2>\
+         <p>文字の大きさを変更することで、文字を見やすくします。</p>\
+         <dl><dt>ふりがなをつける</dt><dd>漢字にふりがなをつけます。</dd></dl>\
+         <div class=\"tool\"><a href=\"#\">文字サイズ 小</a><a href=\"#\">大</a></div></div></body>",
+    );
+    assert_eq!(
+        extracted.pages[0].text,
+        "ご利用案内\n文字サイズ変更機能\n文字の大きさを変更することで、文字を見やすくします。\n\
+         ふりがなをつける\n漢字にふりがなをつけます。"
+    );
+}
+
+/// A paragraph that starts with 掲載 and mentions a date is text, not the updated line.
+#[test]
+fn regression_paragraph_with_a_date_is_not_the_updated_line() {
+    let extracted = html_of(
+        "<body><div id=\"main\"><h1>計画</h1><p>掲載した計画は令和3年4月1日に策定しました。</p>\
+         <p class=\"update\">更新日：2021年4月2日</p></div></body>",
+    );
+    assert_eq!(extracted.pages[0].text, "計画\n掲載した計画は令和3年4月1日に策定しました。");
+    assert_eq!(extracted.updated.as_deref(), Some("2021-04-02"));
+}

@@ -170,7 +170,7 @@ fn classify(
     if let Some(text) = &text
         && name != "a"
     {
-        if let Some(kind) = classify_by_phrase(text, &stats) {
+        if let Some(kind) = classify_by_phrase(text, name, &stats) {
             return Some(kind);
         }
         if metadata::DATE_CLASS.is_match(&dom::id_and_classes(node))
@@ -259,14 +259,17 @@ fn looks_like_contact(text: &str) -> bool {
     metadata::find_phone(text).is_some() || text.contains('課') || text.contains("担当")
 }
 
-fn classify_by_phrase(text: &str, stats: &TextStats) -> Option<RemovalKind> {
+fn classify_by_phrase(text: &str, name: &str, stats: &TextStats) -> Option<RemovalKind> {
     let compact = compact(text);
     let bare = compact.trim_start_matches(PUNCT);
     let len = bare.chars().count();
     if len < 80 && metadata::is_updated_line(bare) {
         return Some(RemovalKind::Metadata);
     }
-    if is_widget_phrase(bare, len) {
+    if is_skip_marker(bare, len) {
+        return Some(RemovalKind::Boilerplate);
+    }
+    if may_be_widget(bare, name, stats) && is_widget_phrase(bare, len) {
         return Some(RemovalKind::Boilerplate);
     }
     if len < 300 && is_adobe_notice(bare) {
@@ -327,10 +330,16 @@ const WIDGET_PREFIXES: &[&str] = &[
 const WIDGET_WORDS: &[&str] =
     &["戻る", "印刷", "閉じる", "いいね", "検索", "メニュー", "ホーム", "HOME"];
 
-fn is_widget_phrase(bare: &str, len: usize) -> bool {
-    if len >= 60 {
-        return false;
-    }
+/// Widgets are controls, not prose: no sentence end, not a heading, and not a plain
+/// list item or definition (a ご利用案内 page describes 文字サイズ in its own text).
+fn may_be_widget(bare: &str, name: &str, stats: &TextStats) -> bool {
+    !bare.contains('。')
+        && dom::heading_level(name).is_none()
+        && (stats.links > 0 || !matches!(name, "dt" | "dd" | "li" | "td" | "th"))
+}
+
+/// `ここから本文です`, `メインメニューここまで` and the like: CMS skip markers.
+fn is_skip_marker(bare: &str, len: usize) -> bool {
     if len < 30
         && (bare.contains("ここから") || bare.contains("ここまで"))
         && [
@@ -349,10 +358,13 @@ fn is_widget_phrase(bare: &str, len: usize) -> bool {
     {
         return true;
     }
-    if bare.contains("リードスピーカー") || bare.contains("読み上げされません") {
-        return true;
-    }
-    WIDGET_PREFIXES.iter().any(|prefix| bare.starts_with(prefix)) || WIDGET_WORDS.contains(&bare)
+    len < 60 && (bare.contains("リードスピーカー") || bare.contains("読み上げされません"))
+}
+
+fn is_widget_phrase(bare: &str, len: usize) -> bool {
+    len < 60
+        && (WIDGET_PREFIXES.iter().any(|prefix| bare.starts_with(prefix))
+            || WIDGET_WORDS.contains(&bare))
 }
 
 fn is_adobe_notice(bare: &str) -> bool {

@@ -26,6 +26,11 @@ static UPDATED_LABEL: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex is valid")
 });
 
+static DATE_AT_START: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:(令和|平成|昭和|R|H|S)\s*(\d{1,2}|元)\s*年|\d{4}\s*[年/.\-])")
+        .expect("static regex is valid")
+});
+
 static PHONE_LABELLED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(?:電話|tel|℡|☎)[^0-9]{0,20}?(0\d{1,4}\s*[-‐(]\s*\d{1,4}\s*[-‐)]\s*\d{3,4})")
         .expect("static regex is valid")
@@ -99,7 +104,10 @@ fn western_date(caps: &regex::Captures<'_>) -> Option<NaiveDate> {
 
 /// A short line such as `更新日：2018年10月07日` or `【掲載日】令和3年4月1日`.
 pub(crate) fn is_updated_line(compact_text: &str) -> bool {
-    UPDATED_LABEL.is_match(compact_text) && parse_date_anywhere(compact_text).is_some()
+    let Some(label) = UPDATED_LABEL.find(compact_text) else { return false };
+    let rest = compact_text[label.end()..]
+        .trim_start_matches(['日', '時', '】', ']', ')', '）', '：', ':', '　', ' ']);
+    DATE_AT_START.is_match(&ascii_digits(rest))
 }
 
 /// The last-updated date of the page: a labelled line anywhere in the body, else a
@@ -149,14 +157,11 @@ fn labelled_date(html: &Html) -> Option<NaiveDate> {
         };
         let compact: String =
             dom::collapsed_text(block, 120).chars().filter(|c| !c.is_whitespace()).collect();
-        let from_label =
-            UPDATED_LABEL.find(&compact).map(|m| &compact[m.start()..]).or_else(|| {
-                let at = ["最終更新日", "更新日", "掲載日", "公開日"]
-                    .iter()
-                    .find_map(|l| compact.find(l))?;
-                Some(&compact[at..])
-            })?;
-        parse_date_anywhere(from_label.get(..from_label.len().min(90))?)
+        compact
+            .char_indices()
+            .map(|(at, _)| &compact[at..])
+            .find(|from| is_updated_line(from))
+            .and_then(parse_date_anywhere)
     })
 }
 
@@ -306,6 +311,8 @@ mod tests {
         assert!(is_updated_line("更新日：2018年10月07日"));
         assert!(is_updated_line("【最終更新日】令和3年4月1日"));
         assert!(!is_updated_line("令和3年4月1日に策定しました"));
+        assert!(!is_updated_line("掲載した計画は令和3年4月1日に策定しました"));
+        assert!(is_updated_line("掲載日2020年4月1日"));
     }
 
     #[test]
