@@ -244,7 +244,18 @@ fn sidecar_charset_file_is_the_http_charset() {
 fn binary_junk_named_html_is_a_clear_error() {
     let bytes = fs_err::read(fixture("hostile/random.html")).unwrap();
     let err = extract_html(&bytes, &SourceHints::default()).unwrap_err();
-    assert!(err.to_string().starts_with("not a web page"), "{err}");
+    assert!(err.to_string().starts_with("binary data"), "{err}");
+}
+
+#[test]
+fn binary_junk_is_refused_before_the_text_extractor() {
+    let err = extract::extract_file(
+        &fixture("hostile/random.html"),
+        &Limits::default(),
+        &SourceHints::default(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().starts_with("binary data"), "{err}");
 }
 
 #[test]
