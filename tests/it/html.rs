@@ -448,3 +448,45 @@ fn regression_paragraph_with_a_date_is_not_the_updated_line() {
     assert_eq!(extracted.pages[0].text, "計画\n掲載した計画は令和3年4月1日に策定しました。");
     assert_eq!(extracted.updated.as_deref(), Some("2021-04-02"));
 }
+
+// --- Pages in styles the dev set does not have, written after the rules were tuned ------
+
+fn unseen(name: &str) -> Extracted {
+    extract_path(&fixture(&format!("html/unseen/{name}")))
+}
+
+/// WordPress: `article`, entry meta with 投稿日, entry footer, widget sidebar.
+#[test]
+fn unseen_wordpress_post() {
+    let extracted = unseen("wordpress.html");
+    assert_eq!(
+        extracted.pages[0].text,
+        "第2次行政改革大綱を策定しました\n\
+         本町では、持続可能な行財政運営を実現するため、第2次行政改革大綱を策定しました。\n\
+         大綱の期間\n令和3年度から令和7年度までの5年間とします。\n重点項目\n\
+         事務事業の見直し\n公共施設の適正配置\nデジタル化の推進\n第2次行政改革大綱（PDF：820KB）"
+    );
+    assert_eq!(extracted.updated.as_deref(), Some("2021-04-01"));
+    assert_eq!(extracted.links.len(), 1);
+}
+
+/// The site name in an h1 of the page header must not become the title, and the
+/// address/copyright footer is not text.
+#[test]
+fn unseen_site_logo_h1_and_address_footer() {
+    let extracted = unseen("logo_h1_footer.html");
+    assert_eq!(extracted.title.as_deref(), Some("行政評価の結果について"));
+    let text = &extracted.pages[0].text;
+    assert!(text.starts_with("行政評価の結果について\n令和4年度に実施した"), "{text}");
+    assert!(text.ends_with("詳しくは下記の報告書をご覧ください。"), "{text}");
+}
+
+/// A 2000s page: `<center>` navigation, `<blockquote>` with `<br>` text, Shift_JIS.
+#[test]
+fn unseen_old_center_layout() {
+    let extracted = unseen("center_sjis.html");
+    let text = &extracted.pages[0].text;
+    assert!(text.starts_with("行財政改革推進計画\n本村では、"), "{text}");
+    assert!(!text.contains("お知らせ") && !text.contains("Copyright"), "{text}");
+    assert_eq!(extracted.encoding.as_deref(), Some("Shift_JIS (meta charset)"));
+}

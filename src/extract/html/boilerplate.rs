@@ -278,6 +278,9 @@ fn classify_by_phrase(text: &str, name: &str, stats: &TextStats) -> Option<Remov
     if len < SHORT_BLOCK_CHARS && is_survey(bare) {
         return Some(RemovalKind::Boilerplate);
     }
+    if len < 300 && is_site_footer(bare) {
+        return Some(RemovalKind::Boilerplate);
+    }
     if len < 200 && stats.links >= 2 && is_breadcrumb(bare) {
         return Some(RemovalKind::Navigation);
     }
@@ -396,6 +399,17 @@ fn is_survey(bare: &str) -> bool {
     asks && starts
 }
 
+/// A copyright line, or the town hall's address line, that closes every page of a site.
+fn is_site_footer(bare: &str) -> bool {
+    let lower = bare.to_ascii_lowercase();
+    let copyright =
+        ["copyright", "allrightsreserved", "(c)", "©"].iter().any(|marker| lower.contains(marker));
+    let hall_address = bare.contains('〒')
+        && ["役所", "役場"].iter().any(|hall| bare.contains(hall))
+        && !bare.contains('。');
+    copyright || hall_address
+}
+
 fn is_breadcrumb(bare: &str) -> bool {
     let starts_home = ["ホーム", "トップページ", "HOME", "Home", "TOP", "トップ"]
         .iter()
@@ -439,7 +453,20 @@ fn classify_by_class(node: &NodeRef<'_, Node>, stats: &TextStats) -> Option<Remo
 
 /// A list or box that is mostly links to other pages (not attachments) is navigation.
 fn is_link_list(node: &NodeRef<'_, Node>, name: &str, stats: &TextStats) -> bool {
-    if !matches!(name, "ul" | "ol" | "dl" | "div" | "table" | "section" | "p" | "span") {
+    if !matches!(
+        name,
+        "ul" | "ol"
+            | "dl"
+            | "div"
+            | "table"
+            | "tr"
+            | "td"
+            | "section"
+            | "p"
+            | "span"
+            | "center"
+            | "font"
+    ) {
         return false;
     }
     if stats.links < 3 || stats.link_density() < 0.7 {

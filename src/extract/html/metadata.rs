@@ -22,7 +22,7 @@ static WESTERN_DATE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static UPDATED_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^[\[【(（]?(最終更新日|最終更新|更新日時?|更新|掲載日|掲載開始日|公開日|ページ公開日|登録日|作成日|掲載)")
+    Regex::new(r"^[\[【(（]?(最終更新日|最終更新|更新日時?|更新|掲載日|掲載開始日|公開日|ページ公開日|登録日|作成日|投稿日|掲載)")
         .expect("static regex is valid")
 });
 
@@ -145,7 +145,9 @@ fn classed_date(html: &Html) -> Option<NaiveDate> {
 fn labelled_date(html: &Html) -> Option<NaiveDate> {
     html.tree.root().descendants().find_map(|node| {
         let text = node.value().as_text()?;
-        if !["更新", "掲載", "公開", "登録", "作成"].iter().any(|label| text.contains(label))
+        if !["更新", "掲載", "公開", "登録", "作成", "投稿"]
+            .iter()
+            .any(|label| text.contains(label))
         {
             return None;
         }
@@ -173,17 +175,26 @@ pub(crate) fn document_title(html: &Html) -> Option<String> {
     (!stripped.is_empty()).then_some(stripped)
 }
 
+const TITLE_SEPARATORS: &[&str] = &["｜", "|", " - ", " – ", " — ", "－", " / ", "：", "::", " : "];
+
 /// `計画を策定しました｜苫小牧市` → `計画を策定しました`.
 pub(crate) fn strip_site_name(title: &str) -> String {
-    for separator in ["｜", "|", " - ", " – ", " — ", "－", " / ", "：", "::", " : "] {
-        if let Some((page, _site)) = title.split_once(separator) {
-            let page = page.trim();
-            if !page.is_empty() {
-                return page.to_owned();
-            }
-        }
-    }
-    title.trim().to_owned()
+    split_title(title).map_or_else(|| title.trim().to_owned(), |(page, _)| page.to_owned())
+}
+
+fn split_title(title: &str) -> Option<(&str, &str)> {
+    TITLE_SEPARATORS.iter().find_map(|separator| {
+        let (page, site) = title.split_once(separator)?;
+        let page = page.trim();
+        (!page.is_empty()).then(|| (page, site.trim()))
+    })
+}
+
+/// The site name after the separator in `<title>`, if the title has one.
+pub(crate) fn site_name(html: &Html) -> Option<String> {
+    let raw = html.select(&TITLE).next()?.text().collect::<String>();
+    let title = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    split_title(&title).map(|(_, site)| site.to_owned()).filter(|site| !site.is_empty())
 }
 
 /// The first h1 with text outside page furniture (site headers, logos, navigation).

@@ -149,8 +149,12 @@ impl MainText {
             return Some(h1.to_owned());
         }
         let root_id = self.region.root;
-        let outside_h1 = metadata::page_h1(html).filter(|(node, _)| {
-            node.id() != root_id && !node.ancestors().any(|ancestor| ancestor.id() == root_id)
+        let site = metadata::site_name(html);
+        let outside_h1 = metadata::page_h1(html).filter(|(node, text)| {
+            let is_site_logo = site.as_deref().is_some_and(|site| site.contains(text.as_str()));
+            !is_site_logo
+                && node.id() != root_id
+                && !node.ancestors().any(|ancestor| ancestor.id() == root_id)
         });
         if let Some((_, h1)) = outside_h1 {
             self.prepend_heading(&h1);
