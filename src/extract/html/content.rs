@@ -252,7 +252,7 @@ fn start_marker(compact: &str) -> Option<MarkerKind> {
     let lower = compact.to_ascii_lowercase();
     let name = lower.strip_prefix("instancebegineditable")?.strip_prefix("name=")?;
     let name = name.trim_matches(|c: char| c == '"' || c == '\'');
-    EDITABLE_MAIN.iter().any(|main| name == *main).then_some(MarkerKind::Editable)
+    EDITABLE_MAIN.contains(&name).then_some(MarkerKind::Editable)
 }
 
 fn is_end_marker(compact: &str, kind: MarkerKind) -> bool {
