@@ -490,3 +490,19 @@ fn unseen_old_center_layout() {
     assert!(!text.contains("お知らせ") && !text.contains("Copyright"), "{text}");
     assert_eq!(extracted.encoding.as_deref(), Some("Shift_JIS (meta charset)"));
 }
+
+/// When text density picks a column without the page's h1, the h1 is put back on top
+/// as a level-1 heading and the other heading marks move with the text.
+#[test]
+fn page_h1_outside_the_dense_column_is_put_on_top() {
+    let prose = "本市では、公共施設の老朽化対策と事務事業の見直しに取り組みます。".repeat(12);
+    let extracted = html_of(&format!(
+        "<body><div class=\"ttl\"><h1>行政改革推進計画</h1></div>\
+         <div class=\"txt\"><h2>計画の趣旨</h2><p>{prose}</p></div></body>"
+    ));
+    let page = &extracted.pages[0];
+    assert_eq!(page.text, format!("行政改革推進計画\n計画の趣旨\n{prose}"));
+    let marks: Vec<(usize, u8)> = page.headings.iter().map(|m| (m.start, m.level)).collect();
+    assert_eq!(marks, [(0, 1), ("行政改革推進計画\n".len(), 2)]);
+    assert_eq!(extracted.title.as_deref(), Some("行政改革推進計画"));
+}

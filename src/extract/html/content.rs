@@ -115,8 +115,12 @@ fn dominant_child<'a>(
         return None;
     }
     let share = inner.plain_chars() as f64 / total.plain_chars() as f64;
-    let rest_is_furniture =
-        total.headings == inner.headings && total.punct.saturating_sub(inner.punct) <= 2;
+    // Sub-headings beside the child are part of the text: stop here. (An h1 beside it may
+    // be the page title; it is put back on top by the caller.)
+    if total.subheadings > inner.subheadings {
+        return None;
+    }
+    let rest_is_furniture = total.punct.saturating_sub(inner.punct) <= 2;
     (share >= ALMOST_ALL || (share >= DESCEND_SHARE && rest_is_furniture)).then_some(child)
 }
 
