@@ -65,6 +65,8 @@ pub enum ExtractError {
     Html(#[from] html::HtmlError),
     #[error("extraction panicked: {0}")]
     Panic(String),
+    #[error("timed out after {seconds:.0} s; the document was abandoned")]
+    TimedOut { seconds: f64 },
 }
 
 /// Decides the format of a file from its first bytes.
