@@ -2,12 +2,17 @@
 //! (like pdftotext), or the whole extraction as JSON with `--json`.
 //!
 //! Usage: `cargo run --release --example pdftext -- [--json] FILE.pdf...`
+//! (`RUST_LOG=gyokaku=trace` prints the text fragments that layout sees)
 
 use std::io::Write;
 
 use gyokaku::extract::{Limits, pdf::extract_pdf};
 
 fn main() -> std::io::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
     let mut json = false;
     let mut stdout = std::io::stdout().lock();
     for arg in std::env::args().skip(1) {

@@ -6,8 +6,11 @@
 
 mod analyze;
 mod compare;
+mod batch;
+mod export;
 mod extract;
 mod ingest;
+mod merge;
 mod run;
 mod search;
 pub mod themes;
@@ -62,6 +65,12 @@ pub enum Command {
     Themes(themes::ThemesArgs),
     /// Compare municipalities: theme profiles, unique themes, similarity, distinctive terms.
     Compare(compare::CompareArgs),
+    /// Run a comparison batch from a config file: run folder, report.json, provenance.
+    Batch(batch::BatchArgs),
+    /// Merge shard indexes (from `batch --shard K/N`) and their reports into one index.
+    Merge(merge::MergeArgs),
+    /// Export every passage with an index definition for OpenSearch, Quickwit or NDJSON.
+    Export(export::ExportArgs),
 }
 
 /// Lets `gyokaku search 職員 -芽室町` exclude a word: after `search`, an argument made of `-`
@@ -95,6 +104,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Analyze(args) => analyze::run(args),
         Command::Themes(args) => themes::run(args, progress),
         Command::Compare(args) => compare::run(args),
+        Command::Batch(args) => batch::run(args, progress),
+        Command::Merge(args) => merge::run(args, progress),
+        Command::Export(args) => export::run(args, progress),
     }
 }
 

@@ -57,11 +57,17 @@ fn repeat_key(fragment: &Fragment, band: Band) -> (Band, String) {
 }
 
 /// Removes running headers, footers and page numbers from every page's fragments.
+///
+/// Only text no larger than the body text counts: a chapter heading at the top of a page
+/// is not a running header even when its number changes like a page number.
 pub(crate) fn remove_furniture(
     pages: &mut [(u32, PageBox, Vec<Fragment>)],
     removed: &mut Vec<Removed>,
 ) {
     let n_pages = pages.len();
+    let sizes =
+        pages.iter().flat_map(|(_, _, fragments)| fragments.iter().map(|f| f.size)).collect();
+    let body_size = super::layout::median(sizes).unwrap_or(10.0);
     let mut seen_on: HashMap<(Band, String), HashSet<u32>> = HashMap::new();
     for (number, page_box, fragments) in pages.iter() {
         for fragment in fragments {
@@ -74,6 +80,9 @@ pub(crate) fn remove_furniture(
     for (number, page_box, fragments) in pages.iter_mut() {
         fragments.retain(|fragment| {
             let Some(band) = band_of(fragment, *page_box) else { return true };
+            if fragment.size > 1.15 * body_size {
+                return true;
+            }
             let kind = if page_number_pattern().is_match(&normalized(&fragment.text)) {
                 "page-number"
             } else if n_pages >= 2

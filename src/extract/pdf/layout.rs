@@ -129,6 +129,7 @@ pub(crate) fn fragments(glyphs: &[PlacedGlyph]) -> Vec<Fragment> {
         })
         .map(|(g, stacked)| orient(g, stacked))
         .collect();
+    adopt_upright_glyphs(&mut oriented);
     oriented.sort_by(|p, q| {
         p.orientation.cmp(&q.orientation).then(p.c.total_cmp(&q.c)).then(p.a0.total_cmp(&q.a0))
     });
@@ -148,32 +149,53 @@ pub(crate) fn fragments(glyphs: &[PlacedGlyph]) -> Vec<Fragment> {
     if !line.is_empty() {
         split_line(line, &mut out);
     }
-    adopt_upright_pieces(&mut out);
     out
 }
 
-/// On a page of vertical text, short upright pieces (digits set across the line,
-/// 縦中横, or lone glyphs) belong to the vertical lines they sit in.
-fn adopt_upright_pieces(fragments: &mut [Fragment]) {
-    let count = |orientation| {
-        fragments
-            .iter()
-            .filter(|f| f.orientation == orientation)
-            .map(|f| f.text.chars().count())
-            .sum::<usize>()
-    };
-    let (vertical, horizontal) = (count(Orientation::Vertical), count(Orientation::Horizontal));
-    if vertical <= 2 * horizontal {
+/// On a page of vertical text, upright glyphs that do not form a horizontal run of at
+/// least three (list numbers placed one by one, digits set across the line, 縦中横)
+/// belong to the vertical lines they sit in.
+fn adopt_upright_glyphs(glyphs: &mut [Oriented]) {
+    let count = |orientation| glyphs.iter().filter(|g| g.orientation == orientation).count();
+    if count(Orientation::Vertical) <= 2 * count(Orientation::Horizontal) {
         return;
     }
-    for fragment in fragments.iter_mut() {
-        if fragment.orientation == Orientation::Horizontal && fragment.text.chars().count() <= 3 {
-            let centre = 0.5 * (fragment.a0 + fragment.a1);
-            let top = fragment.bbox.1 + 0.88 * fragment.size;
-            fragment.orientation = Orientation::Vertical;
-            fragment.a0 = -top;
-            fragment.a1 = -top + fragment.size;
-            fragment.c = -centre;
+    let mut horizontal: Vec<usize> =
+        (0..glyphs.len()).filter(|&i| glyphs[i].orientation == Orientation::Horizontal).collect();
+    horizontal.sort_by(|&p, &q| {
+        glyphs[p].c.total_cmp(&glyphs[q].c).then(glyphs[p].a0.total_cmp(&glyphs[q].a0))
+    });
+    let mut run: Vec<usize> = Vec::new();
+    let mut runs: Vec<Vec<usize>> = Vec::new();
+    for index in horizontal {
+        let joins = run.last().is_some_and(|&last| {
+            let (prev, next) = (&glyphs[last], &glyphs[index]);
+            (next.c - prev.c).abs() < 0.2 * prev.size
+                && (-0.1 * prev.size..0.5 * prev.size).contains(&(next.a0 - prev.a1))
+        });
+        if !joins && !run.is_empty() {
+            runs.push(std::mem::take(&mut run));
+        }
+        run.push(index);
+    }
+    runs.push(run);
+    let vertical_size = median(
+        glyphs.iter().filter(|g| g.orientation == Orientation::Vertical).map(|g| g.size).collect(),
+    )
+    .unwrap_or(10.0);
+    for short in runs.into_iter().filter(|run| run.len() < 3) {
+        // A larger title (a masthead) keeps its own direction.
+        for index in short {
+            let glyph = &mut glyphs[index];
+            if glyph.size > 1.1 * vertical_size {
+                continue;
+            }
+            let centre = 0.5 * (glyph.a0 + glyph.a1);
+            let top = glyph.y + 0.88 * glyph.size;
+            glyph.orientation = Orientation::Vertical;
+            glyph.a0 = -top;
+            glyph.a1 = -top + glyph.size;
+            glyph.c = -centre;
         }
     }
 }
@@ -192,7 +214,10 @@ fn push_glyph_text(text: &mut String, glyph: &str) {
 /// Splits one baseline's glyphs into fragments at wide gaps, dropping overprinted copies
 /// (fake bold) of the same glyph.
 fn split_line(mut line: Vec<Oriented>, out: &mut Vec<Fragment>) {
-    line.sort_by(|p, q| p.a0.total_cmp(&q.a0));
+    // Same start: digits set side by side across a vertical line read left to right.
+    line.sort_by(|p, q| p.a0.total_cmp(&q.a0).then(q.c.total_cmp(&p.c)));
+    let vertical = line.first().is_some_and(|g| g.orientation == Orientation::Vertical);
+    let max_gap = if vertical { 0.75 } else { 1.0 };
     let mut current: Vec<Oriented> = Vec::new();
     for glyph in line {
         if let Some(last) = current.last() {
@@ -200,7 +225,7 @@ fn split_line(mut line: Vec<Oriented>, out: &mut Vec<Fragment>) {
             if duplicate {
                 continue;
             }
-            if glyph.a0 - last.a1 > 1.0 * last.size.max(glyph.size) {
+            if glyph.a0 - last.a1 > max_gap * last.size.max(glyph.size) {
                 out.push(make_fragment(std::mem::take(&mut current)));
             }
         }
@@ -219,15 +244,24 @@ fn make_fragment(glyphs: Vec<Oriented>) -> Fragment {
             let gap = glyph.a0 - prev.a1;
             let cjk_pair = prev.text.chars().last().is_some_and(is_cjk)
                 && glyph.text.chars().next().is_some_and(is_cjk);
-            if gap > 0.15 * prev.size && !cjk_pair {
-                text.push(' ');
+            // A wide gap between Japanese characters is a real space (第1章　はじめに).
+            if (gap > 0.15 * prev.size && !cjk_pair) || gap > 0.6 * prev.size {
+                text.push(if cjk_pair { '\u{3000}' } else { ' ' });
             }
         }
         push_glyph_text(&mut text, &glyph.text);
         previous = Some(glyph);
     }
     let a0 = glyphs.iter().map(|g| g.a0).fold(f32::INFINITY, f32::min);
-    let a1 = glyphs.iter().map(|g| g.a1).fold(f32::NEG_INFINITY, f32::max);
+    let mut a1 = glyphs.iter().map(|g| g.a1).fold(f32::NEG_INFINITY, f32::max);
+    // Hanging punctuation (ぶら下げ) sticks out past the line end: it should not close
+    // the gap to the next column or tier.
+    if let Some(last) = glyphs.last()
+        && matches!(last.text.as_str(), "、" | "。" | "，" | "．" | "," | "." | "︑" | "︒" | "︐")
+        && glyphs.len() > 1
+    {
+        a1 = a1.min(last.a0 + 0.1 * last.size);
+    }
     let size = median(glyphs.iter().map(|g| g.size).collect()).unwrap_or(10.0);
     let c = median(glyphs.iter().map(|g| g.c).collect()).unwrap_or(0.0);
     let xs = glyphs.iter().map(|g| g.x);
@@ -302,7 +336,9 @@ fn top_of(fragments: &[Fragment]) -> f32 {
 #[derive(Debug)]
 enum Node {
     Leaf(Vec<Fragment>),
-    /// Parts side by side (columns, or the cells of a table row), in reading order.
+    /// Text columns side by side, in reading order.
+    Columns(Vec<Node>),
+    /// Parts side by side that may be the cells of a table row, in reading order.
     Row(Vec<Node>),
     /// Parts one after the other across lines.
     Stack(Vec<Node>),
@@ -337,7 +373,7 @@ fn across(f: &Fragment) -> (f32, f32) {
 }
 
 fn gutter(size: f32) -> f32 {
-    0.9 * size
+    0.8 * size
 }
 
 fn cut(fragments: Vec<Fragment>, size: f32) -> Node {
@@ -346,7 +382,7 @@ fn cut(fragments: Vec<Fragment>, size: f32) -> Node {
     }
     let columns = split_by_gaps(fragments.clone(), along, gutter(size));
     if columns.len() > 1 && is_column_layout(&columns, size) {
-        return Node::Row(columns.into_iter().map(|part| cut(part, size)).collect());
+        return Node::Columns(columns.into_iter().map(|part| cut(part, size)).collect());
     }
     let slabs = split_by_gaps(fragments, across, 0.0);
     if slabs.len() == 1 {
@@ -426,8 +462,14 @@ fn is_column_layout(parts: &[Vec<Fragment>], size: f32) -> bool {
     let lines: Vec<usize> = parts.iter().map(|part| line_count(part)).collect();
     parts.len() <= 6
         && parts.iter().filter(|part| wide(part)).count() >= 2
-        && parts.iter().zip(&lines).all(|(part, n)| *n < 3 || wide(part))
+        && parts.iter().zip(&lines).all(|(part, n)| *n < 3 || wide(part) || is_debris(part))
         && lines.iter().max().copied().unwrap_or(0) >= 3
+}
+
+/// Scattered pieces of one or two characters (a masthead, list numbers), not a column.
+fn is_debris(part: &[Fragment]) -> bool {
+    let chars: usize = part.iter().map(|f| f.text.chars().count()).sum();
+    chars <= 3 * part.len()
 }
 
 fn line_count(part: &[Fragment]) -> usize {
@@ -444,7 +486,7 @@ fn merged_is_columns(group: &[Fragment], slab: &[Fragment], size: f32) -> bool {
 fn render(node: &Node, body_size: f32, out: &mut PageText) {
     match node {
         Node::Leaf(fragments) => render_leaf(fragments, body_size, out),
-        Node::Stack(parts) => {
+        Node::Stack(parts) | Node::Columns(parts) => {
             for (i, part) in parts.iter().enumerate() {
                 if i > 0 {
                     out.text.push('\n');
@@ -541,6 +583,8 @@ fn render_leaf(fragments: &[Fragment], body_size: f32, out: &mut PageText) {
         if i > 0 {
             let prev = &lines[i - 1];
             let paragraph_break = heading.is_some()
+                || prev.text.contains('\t')
+                || has_leader(&prev.text)
                 || heading_level(prev.size, body_size).is_some()
                 || line.c - prev.c > 1.4 * pitch.max(prev.size)
                 || prev.a1 < right - 1.5 * prev.size
@@ -558,6 +602,22 @@ fn render_leaf(fragments: &[Fragment], body_size: f32, out: &mut PageText) {
         }
         out.text.push_str(&line.text);
     }
+}
+
+/// Whether a line carries a dot leader (a table-of-contents entry), which ends a line.
+fn has_leader(text: &str) -> bool {
+    let mut run = 0;
+    for ch in text.chars() {
+        run = if matches!(ch, '.' | '・' | '·' | '‥' | '…' | '．' | '･') {
+            run + 1
+        } else {
+            0
+        };
+        if run >= 3 {
+            return true;
+        }
+    }
+    false
 }
 
 /// Appends a wrapped continuation line: no space between Japanese characters, a space

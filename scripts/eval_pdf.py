@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""Quality of gyokaku's PDF text beside pdftotext.
+
+1. Real-world PDFs (../shared/realworld/pdf/MANIFEST.tsv, read in place, never copied):
+   how many expected snippets each tool's text contains, after NFKC and removing all
+   whitespace.
+2. Generated fixtures with known text (tests/fixtures/pdf/NAME.pdf + NAME.txt):
+   score = 1 - Levenshtein distance / gold length, after NFKC and removing whitespace.
+
+Usage: cargo build --release --example pdftext
+       python3 scripts/eval_pdf.py [--realworld DIR] [--bin target/release/examples/pdftext]
+Needs: pip install levenshtein; apt-get install poppler-utils poppler-data
+"""
+import argparse
+import csv
+import glob
+import os
+import subprocess
+import sys
+import unicodedata
+
+import Levenshtein
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+
+
+def norm(text):
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text) if not ch.isspace())
+
+
+def run(cmd):
+    try:
+        done = subprocess.run(cmd, capture_output=True, timeout=120)
+        return done.stdout.decode("utf-8", "replace")
+    except subprocess.TimeoutExpired:
+        return ""
+
+
+def ours(binary, path):
+    return run([binary, path])
+
+
+def pdftotext(path):
+    return run(["pdftotext", "-enc", "UTF-8", path, "-"])
+
+
+def score(text, gold):
+    text, gold = norm(text), norm(gold)
+    if not gold:
+        return 1.0
+    return max(0.0, 1.0 - Levenshtein.distance(text, gold) / len(gold))
+
+
+def snippets(field):
+    _, _, listed = field.partition(":")
+    return [s.strip() for s in listed.split("|") if s.strip()]
+
+
+def realworld(binary, folder):
+    manifest = os.path.join(folder, "MANIFEST.tsv")
+    rows = list(csv.DictReader(open(manifest, encoding="utf-8"), delimiter="\t"))
+    print("## Real-world PDFs: expected snippets found\n")
+    print("| file | gyokaku | pdftotext |")
+    print("|---|---|---|")
+    totals = [0, 0, 0]
+    for row in rows:
+        path = os.path.join(folder, row["file"])
+        wanted = [norm(s) for s in snippets(row[list(row)[-1]])]
+        mine, peer = norm(ours(binary, path)), norm(pdftotext(path))
+        found_mine = sum(s in mine for s in wanted)
+        found_peer = sum(s in peer for s in wanted)
+        totals[0] += found_mine
+        totals[1] += found_peer
+        totals[2] += len(wanted)
+        missing = [s for s in wanted if s not in mine]
+        note = f" (missing: {', '.join(missing[:3])})" if missing else ""
+        print(f"| {row['file']} | {found_mine}/{len(wanted)}{note} | {found_peer}/{len(wanted)} |")
+    print(f"| **total** | **{totals[0]}/{totals[2]}** | **{totals[1]}/{totals[2]}** |\n")
+
+
+def fixtures(binary):
+    print("## Generated fixtures: 1 - Levenshtein / gold length\n")
+    print("| fixture | gyokaku | pdftotext |")
+    print("|---|---|---|")
+    mine_scores, peer_scores = [], []
+    for gold_path in sorted(glob.glob(os.path.join(ROOT, "tests", "fixtures", "pdf", "*.txt"))):
+        pdf = gold_path[:-4] + ".pdf"
+        if not os.path.exists(pdf):
+            continue
+        gold = open(gold_path, encoding="utf-8").read()
+        mine, peer = score(ours(binary, pdf), gold), score(pdftotext(pdf), gold)
+        mine_scores.append(mine)
+        peer_scores.append(peer)
+        print(f"| {os.path.basename(pdf)} | {mine:.3f} | {peer:.3f} |")
+    if mine_scores:
+        mean = lambda xs: sum(xs) / len(xs)
+        print(f"| **mean** (min) | **{mean(mine_scores):.3f}** ({min(mine_scores):.3f}) "
+              f"| **{mean(peer_scores):.3f}** ({min(peer_scores):.3f}) |\n")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "examples", "pdftext"))
+    parser.add_argument("--realworld", default=os.path.join(ROOT, "..", "..", "shared", "realworld", "pdf"))
+    args = parser.parse_args()
+    if not os.path.exists(args.bin):
+        sys.exit(f"build the extractor first: cargo build --release --example pdftext ({args.bin})")
+    if os.path.exists(os.path.join(args.realworld, "MANIFEST.tsv")):
+        realworld(args.bin, args.realworld)
+    fixtures(args.bin)
+
+
+if __name__ == "__main__":
+    main()
