@@ -233,7 +233,8 @@ fn run_folder_has_report_copies_and_provenance() {
     assert_eq!(run["name"], "test");
     assert_eq!(run["gyokaku"], env!("CARGO_PKG_VERSION"));
     assert_eq!(run["dictionary"], gyokaku::tokenize::DICTIONARY_VERSION);
-    assert_eq!(run["taxonomy"], "jp-municipal-admin-reform-taxonomy@0.1.0");
+    let stamp = gyokaku::themes::Taxonomy::embedded_default().unwrap().stamp();
+    assert_eq!(run["taxonomy"], stamp.as_str());
     for key in ["commit", "host", "started", "finished"] {
         assert!(!run[key].as_str().unwrap().is_empty(), "{key}");
     }
