@@ -487,3 +487,25 @@ fn cli_explain_shows_the_passages_behind_a_cell() {
     assert!(!text.contains("fiscal_health"), "only the theme asked for: {text}");
     gyokaku(dir.path()).args(["themes", "--index", "index", "--explain", "東京"]).assert().code(2);
 }
+
+#[test]
+fn batch_run_folder_gets_the_theme_matrices() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = repo_root().join("tests/fixtures/seeds");
+    let config = format!(
+        "name = \"t\"\ninputs = [{:?}]\nmanifest = {:?}\nindex = \"index/\"\noutput = \"runs/\"\n",
+        seeds.display().to_string(),
+        seeds.join("manifest.csv").display().to_string()
+    );
+    fs_err::write(dir.path().join("batch.toml"), config).unwrap();
+    gyokaku(dir.path()).args(["batch", "batch.toml", "--quiet"]).assert().success();
+    let run = fs_err::read_dir(dir.path().join("runs")).unwrap().next().unwrap().unwrap().path();
+    let exports = run.join("exports");
+    for extension in ["csv", "json", "xlsx", "svg"] {
+        assert!(exports.join(format!("themes-municipality.{extension}")).is_file(), "{extension}");
+    }
+    let report: serde_json::Value =
+        serde_json::from_slice(&fs_err::read(run.join("report.json")).unwrap()).unwrap();
+    let warnings = report["warnings"].as_array().map(Vec::len).unwrap_or(0);
+    assert_eq!(warnings, 0, "{report}");
+}
