@@ -509,3 +509,20 @@ fn batch_run_folder_gets_the_theme_matrices() {
     let warnings = report["warnings"].as_array().map(Vec::len).unwrap_or(0);
     assert_eq!(warnings, 0, "{report}");
 }
+
+#[test]
+fn run_prints_the_matrix_and_writes_exports() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = repo_root().join("corpus");
+    let output = gyokaku(dir.path())
+        .args(["run", "--corpus", corpus.to_str().unwrap(), "--index", "index"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("work_style") && stdout.contains("芽室町 2019"), "{stdout}");
+    let exports = dir.path().join("index/exports");
+    let csv = fs_err::read(exports.join("themes-municipality.csv")).unwrap();
+    assert_eq!(csv::Reader::from_reader(&csv[3..]).records().count(), 5);
+    assert!(exports.join("themes-municipality.xlsx").is_file());
+}
