@@ -187,6 +187,7 @@ struct JsonCell<'a> {
     present: bool,
     score: f64,
     count: usize,
+    subthemes: &'a [String],
     evidence: &'a [Evidence],
 }
 
@@ -196,6 +197,7 @@ impl<'a> From<&'a ThemeResult> for JsonCell<'a> {
             present: cell.present,
             score: cell.score,
             count: cell.count,
+            subthemes: &cell.subthemes,
             evidence: &cell.evidence,
         }
     }

@@ -32,6 +32,8 @@ const PASSAGE_CAP: f64 = 2.0;
 pub const PRESENCE_THRESHOLD: f64 = 0.9;
 /// Passage-level threshold for the search facet.
 const PASSAGE_FACET_THRESHOLD: f64 = 0.3;
+/// Evidence weight from which a hit's keywords name subthemes.
+const SUBTHEME_MIN_WEIGHT: f64 = 0.5;
 /// Evidence passages kept per document and theme.
 pub const MAX_EVIDENCE: usize = 3;
 
@@ -71,6 +73,9 @@ struct CompiledTheme {
     strong: Vec<Keyword>,
     weak: Vec<Keyword>,
     rules: Vec<Rule>,
+    subtheme_ids: Vec<String>,
+    /// Folded keyword → the subthemes (indices into `subtheme_ids`) that list it.
+    subthemes_by_keyword: HashMap<String, Vec<usize>>,
 }
 
 #[derive(Debug, Clone)]
@@ -120,20 +125,35 @@ pub struct ThemeResult {
     pub raw: f64,
     /// Number of strong keyword and rule hits.
     pub count: usize,
+    /// Subthemes with commitment-level evidence (a hit of weight ≥ 0.5), sorted by id.
+    pub subthemes: Vec<String>,
     pub evidence: Vec<Evidence>,
 }
 
 impl ThemeResult {
     pub fn absent() -> ThemeResult {
-        ThemeResult { present: false, score: 0.0, raw: 0.0, count: 0, evidence: Vec::new() }
+        ThemeResult {
+            present: false,
+            score: 0.0,
+            raw: 0.0,
+            count: 0,
+            subthemes: Vec::new(),
+            evidence: Vec::new(),
+        }
     }
 
-    fn from_raw(raw: f64, count: usize, evidence: Vec<Evidence>) -> ThemeResult {
+    fn from_raw(
+        raw: f64,
+        count: usize,
+        subthemes: Vec<String>,
+        evidence: Vec<Evidence>,
+    ) -> ThemeResult {
         ThemeResult {
             present: raw >= PRESENCE_THRESHOLD,
             score: score_of_raw(raw),
             raw,
             count,
+            subthemes,
             evidence,
         }
     }
@@ -171,10 +191,21 @@ impl Scorer {
                     .chain(theme.subthemes.iter().filter_map(|s| s.rule.as_ref()))
                     .map(|rule| rule.map_terms(&fold))
                     .collect();
+                let mut subthemes_by_keyword: HashMap<String, Vec<usize>> = HashMap::new();
+                for (index, sub) in theme.subthemes.iter().enumerate() {
+                    for keyword in &sub.keywords {
+                        let entry = subthemes_by_keyword.entry(folder.fold(keyword)).or_default();
+                        if !entry.contains(&index) {
+                            entry.push(index);
+                        }
+                    }
+                }
                 CompiledTheme {
                     strong: compile(&theme.keywords),
                     weak: compile(&theme.weak_keywords),
                     rules,
+                    subtheme_ids: theme.subthemes.iter().map(|sub| sub.id.clone()).collect(),
+                    subthemes_by_keyword,
                 }
             })
             .collect::<Vec<CompiledTheme>>();
@@ -365,12 +396,35 @@ impl Scorer {
         raw.into_iter()
             .zip(counts)
             .zip(evidence)
-            .map(|((raw, count), mut evidence)| {
+            .enumerate()
+            .map(|(theme, ((raw, count), mut evidence))| {
+                let subthemes = self.subthemes_of(theme, &evidence);
                 sort_evidence(&mut evidence);
                 evidence.truncate(MAX_EVIDENCE);
-                ThemeResult::from_raw(round3(raw), count, evidence)
+                ThemeResult::from_raw(round3(raw), count, subthemes, evidence)
             })
             .collect()
+    }
+
+    /// Subthemes whose keywords matched in commitment-level evidence, sorted by id.
+    fn subthemes_of(&self, theme: usize, evidence: &[Evidence]) -> Vec<String> {
+        let compiled = &self.themes[theme];
+        let mut found = vec![false; compiled.subtheme_ids.len()];
+        let keywords =
+            evidence.iter().filter(|e| e.weight >= SUBTHEME_MIN_WEIGHT).flat_map(|e| &e.keywords);
+        for keyword in keywords {
+            for &index in
+                compiled.subthemes_by_keyword.get(&self.folder.fold(keyword)).into_iter().flatten()
+            {
+                found[index] = true;
+            }
+        }
+        let mut ids: Vec<String> = (0..found.len())
+            .filter(|&i| found[i])
+            .map(|i| compiled.subtheme_ids[i].clone())
+            .collect();
+        ids.sort();
+        ids
     }
 
     /// The naive baseline: indices of themes with any strong keyword (or any positive term

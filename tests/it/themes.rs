@@ -526,3 +526,24 @@ fn run_prints_the_matrix_and_writes_exports() {
     assert_eq!(csv::Reader::from_reader(&csv[3..]).records().count(), 5);
     assert!(exports.join("themes-municipality.xlsx").is_file());
 }
+
+#[test]
+fn cells_name_the_subthemes_they_commit_to() {
+    let passages = plan_b();
+    let m = meta("南台町", 2011);
+    let docs = [DocumentInput { path: "b.txt", meta: &m, passages: &passages }];
+    let scored = score_documents(taxonomy(), &docs);
+    let outsourcing = &scored[0].themes[theme_index("outsourcing_ppp")];
+    assert_eq!(
+        outsourcing.subthemes,
+        ["outsourcing_ppp.designated_manager", "outsourcing_ppp.outsourcing"]
+    );
+    let facilities = &scored[0].themes[theme_index("public_facilities")];
+    assert!(facilities.subthemes.contains(&"public_facilities.comprehensive_plan".to_owned()));
+    let json = matrix_json(&build_matrix(taxonomy(), &scored, By::Document, false)).unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(
+        json["rows"][0]["themes"]["outsourcing_ppp"]["subthemes"][0],
+        "outsourcing_ppp.designated_manager"
+    );
+}
