@@ -1,9 +1,9 @@
 //! PDF text extraction on lopdf's object model.
 //!
 //! lopdf parses the file, decrypts it (empty user password) and decompresses streams;
-//! everything about text is ours: the content-stream [`interpreter`], [`font`]s with their
-//! [`cmap`]s and the predefined CMap and CID [`tables`], [`layout`] for reading order, and
-//! [`furniture`] for running headers, footers and page numbers. One bad page gives a
+//! everything about text is ours: the content-stream `interpreter`, `font`s with their
+//! `cmap`s and the predefined CMap and CID `tables`, `layout` for reading order, and
+//! `furniture` for running headers, footers and page numbers. One bad page gives a
 //! warning, not an error; errors are for files that cannot be read at all.
 
 mod cmap;
@@ -147,9 +147,10 @@ fn page_fragments(
         warnings.push(format!("page {number}: content stream is damaged; text may be incomplete"));
     }
     for font in &report.unmapped_fonts {
-        warnings.push(format!(
-            "page {number}: font `{font}` has no Unicode mapping for some characters"
-        ));
+        let warning = format!("font `{font}` has no Unicode mapping for some characters");
+        if !warnings.iter().any(|w| w.starts_with(&warning)) {
+            warnings.push(format!("{warning} (first on page {number})"));
+        }
     }
     Ok(layout::fragments(&interpreter.glyphs))
 }
