@@ -51,6 +51,11 @@ fn shift_jis_cmap() {
 }
 
 #[test]
+fn euc_cmap() {
+    check_gold("euc_h");
+}
+
+#[test]
 fn right_column_drawn_first_and_lines_bottom_up() {
     check_gold("two_columns_reversed");
 }
