@@ -203,6 +203,14 @@ fn decompression_limit_is_an_error() {
 }
 
 #[test]
+fn time_limit_is_an_error() {
+    let bytes = fs_err::read(fixture_path("unijis_ucs2_h.pdf")).expect("fixture exists");
+    let limits = Limits { max_seconds: 0.0, ..Limits::default() };
+    let error = extract_pdf(&bytes, &limits).expect_err("no time at all");
+    assert_eq!(error.to_string(), "PDF extraction took longer than the limit of 0 s");
+}
+
+#[test]
 fn broken_header_is_refused() {
     let error = extract_pdf(b"PK\x03\x04 not a pdf", &Limits::default()).expect_err("not a pdf");
     assert_eq!(error.to_string(), "not a PDF: broken header");
