@@ -63,6 +63,7 @@ fn main() {
                 limits: Limits::default(),
                 prune: false,
                 user_dict: None,
+                shard: None,
             };
             ingest(&options, &|_| {}, &|_| {}).expect("ingest seeds");
             (dir, Some(scratch))

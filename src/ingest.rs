@@ -57,8 +57,73 @@ pub struct IngestOptions {
     pub limits: Limits,
     /// Delete documents from the index that are not among the inputs any more.
     pub prune: bool,
+    /// Process only this deterministic share of the inputs (`--shard K/N`).
+    pub shard: Option<Shard>,
     /// More user-dictionary entries (CSV `surface,part_of_speech,reading`); kept in the index.
     pub user_dict: Option<PathBuf>,
+}
+
+/// A deterministic share of the inputs: shard `index` (1-based) of `count`. A file belongs to
+/// the shard chosen by its content hash (by its path when it cannot be read), so every file
+/// falls in exactly one shard whatever the machine, the order or the other files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Shard {
+    pub index: u32,
+    pub count: u32,
+}
+
+impl Shard {
+    /// Whether the document with this key (content hash or path) belongs to this shard.
+    pub fn owns(self, key: &str) -> bool {
+        let hash = blake3::hash(key.as_bytes());
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&hash.as_bytes()[..8]);
+        u64::from_le_bytes(first) % u64::from(self.count.max(1)) == u64::from(self.index - 1)
+    }
+
+    fn owns_file(self, file: &InputFile, limits: &Limits) -> bool {
+        let within_limit = fs_err::metadata(&file.path)
+            .is_ok_and(|meta| meta.len() <= limits.max_file_bytes && meta.len() > 0);
+        let bytes = if within_limit { fs_err::read(&file.path).ok() } else { None };
+        match bytes {
+            Some(bytes) => self.owns(&content_hash(&bytes)),
+            None => self.owns(&file.key),
+        }
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let invalid = || format!("`{text}` is not a shard like 2/4 (shard K of N, 1 <= K <= N)");
+        let (k, n) = text.split_once('/').ok_or_else(invalid)?;
+        let index: u32 = k.trim().parse().map_err(|_| invalid())?;
+        let count: u32 = n.trim().parse().map_err(|_| invalid())?;
+        if index == 0 || index > count {
+            return Err(invalid());
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+/// Keeps the files and discovery problems that belong to `shard` (all when there is none).
+fn select_shard(
+    shard: Option<Shard>,
+    files: Vec<InputFile>,
+    mut problems: Vec<DocumentOutcome>,
+    limits: &Limits,
+) -> (Vec<InputFile>, Vec<DocumentOutcome>) {
+    let Some(shard) = shard else { return (files, problems) };
+    problems.retain(|outcome| shard.owns(&outcome.path));
+    let files = files.into_par_iter().filter(|file| shard.owns_file(file, limits)).collect();
+    (files, problems)
 }
 
 /// What happened to one document.
@@ -213,7 +278,8 @@ pub fn ingest(
 ) -> Result<IngestReport, IngestError> {
     let started = Instant::now();
     let manifests = load_manifests(options)?;
-    let (files, mut outcomes) = discover(&options.inputs)?;
+    let (files, outcomes) = discover(&options.inputs)?;
+    let (files, mut outcomes) = select_shard(options.shard, files, outcomes, &options.limits);
     on_start(files.len() + outcomes.len());
     outcomes.iter().for_each(on_document);
 
@@ -495,7 +561,7 @@ impl ExtractionCache {
         {
             return Ok(extracted);
         }
-        let extracted = extract::extract(bytes, limits, hints)?;
+        let extracted = extract_with_deadline(bytes, limits, hints)?;
         self.store(&path, &extracted);
         Ok(extracted)
     }
@@ -513,6 +579,37 @@ impl ExtractionCache {
     }
 }
 
+/// Extracts on a watchdog thread: an extractor stuck past the hard deadline (the extractor's
+/// own `max_seconds` plus a grace period) is abandoned, and the batch goes on.
+fn extract_with_deadline(
+    bytes: &[u8],
+    limits: &Limits,
+    hints: &SourceHints,
+) -> Result<Extracted, ExtractError> {
+    let deadline = limits.max_seconds + (limits.max_seconds / 4.0).max(2.0);
+    if !deadline.is_finite() || deadline <= 0.0 {
+        return extract::extract(bytes, limits, hints);
+    }
+    let (sender, receiver) = mpsc::channel();
+    let (owned, thread_limits, thread_hints) = (bytes.to_vec(), limits.clone(), hints.clone());
+    let spawned = std::thread::Builder::new()
+        .name("gyokaku-extract".to_owned())
+        .stack_size(EXTRACT_STACK_BYTES)
+        .spawn(move || {
+            let _ = sender.send(extract::extract(&owned, &thread_limits, &thread_hints));
+        });
+    if spawned.is_err() {
+        return extract::extract(bytes, limits, hints);
+    }
+    match receiver.recv_timeout(std::time::Duration::from_secs_f64(deadline)) {
+        Ok(result) => result,
+        Err(_) => Err(ExtractError::TimedOut { seconds: deadline }),
+    }
+}
+
+/// Stack of an extraction thread: deep but bounded recursion in hostile PDFs needs room.
+const EXTRACT_STACK_BYTES: usize = 16 * 1024 * 1024;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -524,6 +621,27 @@ mod tests {
         assert!(!is_document_name(Path::new("corpus/manifest.csv")));
         assert!(!is_document_name(Path::new("corpus/README.md")));
         assert!(!is_document_name(Path::new("corpus/.DS_Store")));
+    }
+
+    #[test]
+    fn every_key_belongs_to_exactly_one_shard() {
+        let shards: Vec<Shard> = (1..=4).map(|index| Shard { index, count: 4 }).collect();
+        let mut sizes = [0usize; 4];
+        for i in 0..400 {
+            let key = content_hash(format!("document {i}").as_bytes());
+            let owners: Vec<usize> = (0..4).filter(|&s| shards[s].owns(&key)).collect();
+            assert_eq!(owners.len(), 1, "{key}");
+            sizes[owners[0]] += 1;
+        }
+        assert!(sizes.iter().all(|&n| n > 60), "shares are balanced: {sizes:?}");
+    }
+
+    #[test]
+    fn shards_parse_from_k_slash_n() {
+        assert_eq!("2/4".parse::<Shard>(), Ok(Shard { index: 2, count: 4 }));
+        for bad in ["0/4", "5/4", "2", "a/b", "1/0"] {
+            assert!(bad.parse::<Shard>().is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -8,8 +8,10 @@
 //! writes to stdout and stderr. See ARCHITECTURE.md.
 
 pub mod analysis;
+pub mod batch;
 pub mod cli;
 pub mod compare;
+pub mod export;
 pub mod extract;
 pub mod index;
 pub mod ingest;

@@ -149,16 +149,17 @@ fn build_user_dictionary(dictionary: &Dictionary, csv: &str) -> Result<UserDicti
 }
 
 fn to_morpheme(mut token: lindera::token::Token<'_>) -> Morpheme {
-    let details: Vec<String> = token.details().iter().map(|s| (*s).to_owned()).collect();
     let surface = token.surface.to_string();
-    let field = |i: usize| details.get(i).map(String::as_str).unwrap_or("*");
+    let (start, end) = (token.byte_start, token.byte_end);
+    let details = token.details();
+    let field = |i: usize| details.get(i).copied().unwrap_or("*");
     let pos = classify(field(0), field(1), field(2));
     let base = match field(6) {
         "*" | "" => surface.clone(),
         base => base.to_owned(),
     };
-    let pos_detail = details.iter().take(4).cloned().collect::<Vec<_>>().join(",");
-    Morpheme { surface, start: token.byte_start, end: token.byte_end, pos, base, pos_detail }
+    let pos_detail = [field(0), field(1), field(2), field(3)].join(",");
+    Morpheme { surface, start, end, pos, base, pos_detail }
 }
 
 fn classify(major: &str, sub1: &str, sub2: &str) -> PartOfSpeech {

@@ -48,6 +48,7 @@ pub fn run(args: IngestArgs, progress: Progress) -> anyhow::Result<ExitCode> {
         jobs: args.jobs.unwrap_or_else(default_jobs),
         limits: Limits { max_file_bytes: args.max_file_mb * 1_000_000, ..Limits::default() },
         prune: args.prune,
+        shard: None,
         user_dict: args.user_dict,
     };
     let report = ingest_with_progress(&options, progress)?;

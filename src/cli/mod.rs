@@ -5,8 +5,12 @@
 //! result to the exit codes of CONTRACT.md (0 ok, 1 some documents failed, 2 error).
 
 mod analyze;
+mod compare;
+mod batch;
+mod export;
 mod extract;
 mod ingest;
+mod merge;
 mod run;
 mod search;
 pub mod themes;
@@ -59,6 +63,14 @@ pub enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// Map every plan onto the common taxonomy and export the theme matrix.
     Themes(themes::ThemesArgs),
+    /// Compare municipalities: theme profiles, unique themes, similarity, distinctive terms.
+    Compare(compare::CompareArgs),
+    /// Run a comparison batch from a config file: run folder, report.json, provenance.
+    Batch(batch::BatchArgs),
+    /// Merge shard indexes (from `batch --shard K/N`) and their reports into one index.
+    Merge(merge::MergeArgs),
+    /// Export every passage with an index definition for OpenSearch, Quickwit or NDJSON.
+    Export(export::ExportArgs),
 }
 
 /// Lets `gyokaku search 職員 -芽室町` exclude a word: after `search`, an argument made of `-`
@@ -91,6 +103,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Search(args) => search::run(args),
         Command::Analyze(args) => analyze::run(args),
         Command::Themes(args) => themes::run(args, progress),
+        Command::Compare(args) => compare::run(args),
+        Command::Batch(args) => batch::run(args, progress),
+        Command::Merge(args) => merge::run(args, progress),
+        Command::Export(args) => export::run(args, progress),
     }
 }
 

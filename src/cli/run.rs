@@ -33,6 +33,7 @@ pub fn run(args: RunArgs, progress: Progress) -> anyhow::Result<ExitCode> {
         jobs: args.jobs.unwrap_or_else(default_jobs),
         limits: Limits::default(),
         prune: true,
+        shard: None,
         user_dict: None,
     };
     let report = ingest_with_progress(&options, progress)?;

@@ -1,5 +1,5 @@
-//! Taxonomy gaps: salient noun compounds of the corpus (by TF-IDF) that no theme's keywords
-//! cover, so an analyst can see what the plans talk about that the codebook does not code.
+//! Taxonomy gaps: salient noun compounds of the corpus (two or more nouns joined, ranked by
+//! TF-IDF) that no theme's keywords cover, so an analyst can see what the plans talk about that the codebook does not code.
 //!
 //! A term is covered when it contains a keyword (公共施設マネジメント計画 ⊇ 公共施設マネジメント)
 //! or a keyword contains it (人材 ⊆ 人材育成), both compared after the taxonomy's folding.
@@ -34,7 +34,7 @@ pub fn gaps(
 ) -> Result<Vec<GapTerm>, CompareError> {
     let tokenizer = JapaneseTokenizer::shared()
         .map_err(|source| CompareError::Tokenize { path: "(dictionary)".into(), source })?;
-    let counts = term_counts_by_document(tokenizer, documents)?;
+    let counts = term_counts_by_document(tokenizer, documents, 2)?;
     let scorer = Scorer::new(taxonomy);
     let keywords: Vec<String> = taxonomy
         .themes

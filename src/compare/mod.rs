@@ -102,7 +102,7 @@ pub fn compare(
         names.iter().map(|name| resolve(&matrix, name)).collect::<Result<_, _>>()?;
     let tokenizer = JapaneseTokenizer::shared()
         .map_err(|source| CompareError::Tokenize { path: "(dictionary)".into(), source })?;
-    let counts = term_counts_by_document(tokenizer, documents)?;
+    let counts = term_counts_by_document(tokenizer, documents, 1)?;
     let sides: Vec<CompareSide> = rows
         .iter()
         .map(|&r| CompareSide {
@@ -213,10 +213,11 @@ fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-/// Term counts per document path.
+/// Counts per document path of the noun compounds joining at least `min_parts` nouns.
 pub(crate) fn term_counts_by_document(
     tokenizer: &JapaneseTokenizer,
     documents: &[DocumentInput<'_>],
+    min_parts: usize,
 ) -> Result<BTreeMap<String, BTreeMap<String, usize>>, CompareError> {
     let mut out = BTreeMap::new();
     for doc in documents {
@@ -224,8 +225,8 @@ pub(crate) fn term_counts_by_document(
         for passage in doc.passages {
             let terms = terms::noun_compounds(tokenizer, &passage.text)
                 .map_err(|source| CompareError::Tokenize { path: doc.path.to_owned(), source })?;
-            for term in terms {
-                *counts.entry(term).or_default() += 1;
+            for term in terms.into_iter().filter(|t| t.parts >= min_parts) {
+                *counts.entry(term.text).or_default() += 1;
             }
         }
         out.insert(doc.path.to_owned(), counts);

@@ -7,24 +7,31 @@
 
 use crate::tokenize::{JapaneseTokenizer, Morpheme, PartOfSpeech, TokenizeError};
 
+/// A noun compound and the number of content nouns it joins (suffixes such as 化 or 的 are
+/// not counted).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Compound {
+    pub text: String,
+    pub parts: usize,
+}
+
 /// Noun compounds of `text` in order of appearance.
 pub fn noun_compounds(
     tokenizer: &JapaneseTokenizer,
     text: &str,
-) -> Result<Vec<String>, TokenizeError> {
+) -> Result<Vec<Compound>, TokenizeError> {
     let morphemes = tokenizer.morphemes(text)?;
     let mut compounds = Vec::new();
-    let mut current = String::new();
+    let mut current = Compound { text: String::new(), parts: 0 };
     let mut last_end = None;
     for morpheme in &morphemes {
         let adjacent = last_end.is_none_or(|end| end == morpheme.start);
-        if is_content_noun(morpheme) && (current.is_empty() || adjacent) {
-            current.push_str(&morpheme.surface);
-        } else {
+        if !(is_content_noun(morpheme) && adjacent) {
             flush(&mut current, &mut compounds);
-            if is_content_noun(morpheme) {
-                current.push_str(&morpheme.surface);
-            }
+        }
+        if is_content_noun(morpheme) {
+            current.text.push_str(&morpheme.surface);
+            current.parts += usize::from(morpheme.pos != PartOfSpeech::NounSuffix);
         }
         last_end = Some(morpheme.end);
     }
@@ -32,11 +39,12 @@ pub fn noun_compounds(
     Ok(compounds)
 }
 
-fn flush(current: &mut String, compounds: &mut Vec<String>) {
-    let term = std::mem::take(current);
-    let trimmed = term.trim_start_matches(|c: char| c.is_ascii_digit() || "・-ー".contains(c));
+fn flush(current: &mut Compound, compounds: &mut Vec<Compound>) {
+    let compound = std::mem::replace(current, Compound { text: String::new(), parts: 0 });
+    let trimmed =
+        compound.text.trim_start_matches(|c: char| c.is_ascii_digit() || "・-ー".contains(c));
     if is_term(trimmed) {
-        compounds.push(trimmed.to_owned());
+        compounds.push(Compound { text: trimmed.to_owned(), parts: compound.parts });
     }
 }
 
@@ -64,8 +72,9 @@ mod tests {
         let terms =
             noun_compounds(tokenizer, "公共施設の老朽化という課題に対応することが必要です。")
                 .unwrap();
-        assert!(terms.contains(&"公共施設".to_owned()), "{terms:?}");
-        assert!(terms.iter().any(|t| t.starts_with("老朽")), "{terms:?}");
-        assert!(!terms.iter().any(|t| t == "こと"), "{terms:?}");
+        let texts: Vec<&str> = terms.iter().map(|t| t.text.as_str()).collect();
+        assert!(texts.contains(&"公共施設"), "{texts:?}");
+        assert!(terms.iter().any(|t| t.text == "老朽化" && t.parts == 1), "{terms:?}");
+        assert!(!texts.contains(&"こと"), "{texts:?}");
     }
 }

@@ -65,6 +65,8 @@ pub enum ExtractError {
     Html(#[from] html::HtmlError),
     #[error("extraction panicked: {0}")]
     Panic(String),
+    #[error("timed out after {seconds:.0} s; the document was abandoned")]
+    TimedOut { seconds: f64 },
 }
 
 /// Decides the format of a file from its first bytes.
@@ -105,7 +107,22 @@ pub fn extract_file(
     }
     let bytes =
         fs_err::read(path).map_err(|source| ExtractError::Io { path: path.to_owned(), source })?;
+    if hints.charset.is_none()
+        && let Some(charset) = sidecar_charset(path)
+    {
+        return extract(&bytes, limits, &SourceHints { charset: Some(charset) });
+    }
     extract(&bytes, limits, hints)
+}
+
+/// The HTTP charset saved by a mirroring tool next to a page: `page.html.charset`
+/// holding a label such as `Shift_JIS`.
+fn sidecar_charset(path: &Path) -> Option<String> {
+    let mut sidecar = path.as_os_str().to_owned();
+    sidecar.push(".charset");
+    let label = fs_err::read_to_string(std::path::PathBuf::from(sidecar)).ok()?;
+    let label = label.trim();
+    (!label.is_empty() && label.len() < 64).then(|| label.to_owned())
 }
 
 /// Extracts text from the bytes of one file, in whatever format they are.

@@ -4,6 +4,11 @@ use crate::extract::{ExtractError, SourceHints};
 use crate::model::{Extracted, Format, Page};
 
 pub(crate) fn extract_text(bytes: &[u8], hints: &SourceHints) -> Result<Extracted, ExtractError> {
+    if looks_binary(bytes) {
+        return Err(ExtractError::Unsupported(
+            "binary data, not a PDF, a web page or text".to_owned(),
+        ));
+    }
     let (text, encoding, warnings) = decode_text(bytes, hints.charset.as_deref());
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
     let mut extracted =
@@ -46,9 +51,39 @@ fn decode_text(bytes: &[u8], charset: Option<&str>) -> (String, String, Vec<Stri
     (text.into_owned(), format!("{} (detected)", encoding.name()), warnings)
 }
 
+/// Whether bytes without a PDF header or HTML markup are binary rather than text: a NUL
+/// byte, or more than 2% C0 control characters other than tab, line breaks, form feed and
+/// escape (ISO-2022-JP), in the first 64 KiB. UTF-16 text is recognised by its BOM first.
+pub(crate) fn looks_binary(bytes: &[u8]) -> bool {
+    if encoding_rs::Encoding::for_bom(bytes).is_some() {
+        return false;
+    }
+    let head = &bytes[..bytes.len().min(65_536)];
+    let controls = head
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C | 0x1B))
+        .count();
+    head.contains(&0) || controls * 50 > head.len()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn random_bytes_are_binary_but_japanese_text_is_not() {
+        let mut state: u32 = 12345;
+        let random: Vec<u8> = (0..4096)
+            .map(|_| {
+                state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                (state >> 16) as u8
+            })
+            .collect();
+        assert!(looks_binary(&random));
+        let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode("芽室町行政経営ポリシー\n\t第1章");
+        assert!(!looks_binary(&sjis));
+        assert!(!looks_binary("\u{FEFF}所沢市".as_bytes()));
+    }
 
     #[test]
     fn decodes_shift_jis_without_declaration() {

@@ -47,6 +47,14 @@ pub enum IndexError {
     },
     #[error("index at `{}`: corrupt document list: {reason}", .dir.display())]
     Payload { dir: PathBuf, reason: String },
+    #[error("`{}` already holds an index; merge into a new folder", .dir.display())]
+    MergeTargetExists { dir: PathBuf },
+    #[error("the index at `{}` has another schema than this gyokaku's; rebuild it with this version", .dir.display())]
+    SchemaMismatch { dir: PathBuf },
+    #[error("`{}` and `{}` were built with different user dictionaries", .first.display(), .second.display())]
+    UserDictMismatch { first: PathBuf, second: PathBuf },
+    #[error("document `{path}` is in both `{}` and `{}`; shards must not overlap", .first.display(), .second.display())]
+    DuplicateDocument { path: String, first: PathBuf, second: PathBuf },
 }
 
 /// What the index knows of one document without reading its passages.
@@ -144,6 +152,17 @@ impl PassageIndex {
         let mut writer = this.writer()?;
         writer.commit(&BTreeMap::new())?;
         Ok(this)
+    }
+
+    /// Opens a freshly merged index (no payload yet) or creates an empty one.
+    fn open_or_create_unchecked(index_dir: &Path) -> Result<Self, IndexError> {
+        let dir = tantivy_dir(index_dir);
+        if !dir.join("meta.json").exists() {
+            return Self::open_or_create(index_dir);
+        }
+        let index = Index::open_in_dir(&dir)
+            .map_err(|source| IndexError::Tantivy { dir: index_dir.to_owned(), source })?;
+        Self::from_index(index_dir, index)
     }
 
     fn from_index(index_dir: &Path, index: Index) -> Result<Self, IndexError> {
@@ -313,6 +332,79 @@ fn stored_facets(doc: &TantivyDocument, field: tantivy::schema::Field) -> Vec<St
 /// Reads every document of the index at `index_dir` with its passages.
 pub fn load_documents(index_dir: &Path) -> Result<Vec<IndexedDocument>, IndexError> {
     PassageIndex::open(index_dir)?.load_documents()
+}
+
+/// Merges shard indexes into a new index at `out_dir` (tantivy's `merge_indices`), with the
+/// union of their document lists as the commit payload. Refuses shards of another schema
+/// version or tantivy schema, and shards that share a document. Returns the merged list.
+pub fn merge_indexes(
+    out_dir: &Path,
+    shard_dirs: &[PathBuf],
+) -> Result<BTreeMap<String, DocumentEntry>, IndexError> {
+    let out_tantivy = tantivy_dir(out_dir);
+    if out_tantivy.join("meta.json").exists() {
+        return Err(IndexError::MergeTargetExists { dir: out_dir.to_owned() });
+    }
+    let (expected_schema, _) = Fields::build();
+    let mut documents: BTreeMap<String, DocumentEntry> = BTreeMap::new();
+    let mut owners: BTreeMap<String, PathBuf> = BTreeMap::new();
+    let mut indices = Vec::new();
+    let mut n_segments = 0;
+    for shard_dir in shard_dirs {
+        let shard = PassageIndex::open(shard_dir)?;
+        if shard.index.schema() != expected_schema {
+            return Err(IndexError::SchemaMismatch { dir: shard_dir.clone() });
+        }
+        for (path, entry) in shard.documents()? {
+            if let Some(first) = owners.insert(path.clone(), shard_dir.clone()) {
+                return Err(IndexError::DuplicateDocument {
+                    path,
+                    first,
+                    second: shard_dir.clone(),
+                });
+            }
+            documents.insert(path, entry);
+        }
+        n_segments += shard.index.searchable_segment_ids().map_err(shard.tantivy_err())?.len();
+        indices.push(shard.index);
+    }
+    let io_err = |source| IndexError::Io { dir: out_dir.to_owned(), source };
+    if let Some(user_dict) = common_user_dict(shard_dirs)? {
+        fs_err::create_dir_all(out_dir).map_err(io_err)?;
+        fs_err::write(out_dir.join(USER_DICT_FILE), user_dict).map_err(io_err)?;
+    }
+    if n_segments > 0 {
+        fs_err::create_dir_all(&out_tantivy).map_err(io_err)?;
+        let directory = tantivy::directory::MmapDirectory::open(&out_tantivy).map_err(|err| {
+            IndexError::Io { dir: out_dir.to_owned(), source: std::io::Error::other(err) }
+        })?;
+        tantivy::indexer::merge_indices(&indices, directory)
+            .map_err(|source| IndexError::Tantivy { dir: out_dir.to_owned(), source })?;
+    }
+    let merged = PassageIndex::open_or_create_unchecked(out_dir)?;
+    let mut writer = merged.writer()?;
+    writer.commit(&documents)?;
+    writer.finish()?;
+    Ok(documents)
+}
+
+/// The user dictionary the shards share (they must all have the same one, or none).
+fn common_user_dict(shard_dirs: &[PathBuf]) -> Result<Option<Vec<u8>>, IndexError> {
+    let mut first: Option<(&PathBuf, Option<Vec<u8>>)> = None;
+    for shard_dir in shard_dirs {
+        let user_dict = fs_err::read(shard_dir.join(USER_DICT_FILE)).ok();
+        match &first {
+            None => first = Some((shard_dir, user_dict)),
+            Some((first_dir, first_dict)) if *first_dict != user_dict => {
+                return Err(IndexError::UserDictMismatch {
+                    first: (*first_dir).clone(),
+                    second: shard_dir.clone(),
+                });
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(first.and_then(|(_, user_dict)| user_dict))
 }
 
 /// Adds, replaces and deletes documents; nothing is visible until [`PassageWriter::commit`].

@@ -95,7 +95,8 @@ pub fn basic_fold(text: &str) -> String {
         }
         out.push(c);
     }
-    out
+    // Dropping a space can join a letter and a combining mark (K + U+0327): compose again.
+    out.nfkc().collect()
 }
 
 /// A match of `chars[start..end]` must not cut an ASCII word: `it` may not match inside `item`.
@@ -125,6 +126,11 @@ impl FoldedText {
         let lined: Vec<char> = text.chars().collect();
         let (positions, chars) = lined.iter().enumerate().filter(|(_, c)| **c != '\n').unzip();
         FoldedText { text, lined, chars, positions }
+    }
+
+    /// The chars without line breaks: the view matches are found and reported in.
+    pub fn match_chars(&self) -> &[char] {
+        &self.chars
     }
 
     /// The chars with line breaks, for sentence splitting.
@@ -192,5 +198,14 @@ mod tests {
         let text = FoldedText::new(f.fold("ITEM と IT を活用"));
         let it: Vec<char> = "it".chars().collect();
         assert_eq!(text.find_all(&it).len(), 1);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn folding_is_idempotent(text in "[\\PC取り組み人財HPＩＴ見直しスクラップ＆ビルド 　\\n]{0,40}") {
+            let f = folder();
+            let once = f.fold(&text);
+            proptest::prop_assert_eq!(f.fold(&once), once);
+        }
     }
 }

@@ -73,6 +73,19 @@ impl Rule {
         }
     }
 
+    /// The terms whose presence can make the rule hold (terms under `!` excluded).
+    pub fn positive_terms(&self) -> Vec<&str> {
+        match self {
+            Rule::Term(term) => vec![term.as_str()],
+            Rule::And(parts) | Rule::Or(parts) => {
+                parts.iter().flat_map(Rule::positive_terms).collect()
+            }
+            Rule::Not(_) => Vec::new(),
+            Rule::Near { left, right, .. } => vec![left.as_str(), right.as_str()],
+            Rule::Section(inner) => inner.positive_terms(),
+        }
+    }
+
     /// Whether the rule holds; on success, the char offsets in the passage of the positive
     /// terms that made it hold (empty when only section-level or negated parts matched).
     pub fn evaluate(&self, scope: RuleScope<'_>) -> Option<Vec<usize>> {
@@ -390,6 +403,12 @@ mod tests {
     }
 
     #[test]
+    fn positive_terms_skip_negations() {
+        let rule = Rule::parse("(入札制度 & !電子入札) | NEAR(入札, 公正, 20)").unwrap();
+        assert_eq!(rule.positive_terms(), ["入札制度", "入札", "公正"]);
+    }
+
+    #[test]
     fn evaluates_not() {
         check(
             "協働 & !庁内協働",
@@ -430,5 +449,24 @@ mod tests {
         assert!(Rule::parse("NEAR(a, b, x)").unwrap_err().to_string().contains("not a number"));
         assert!(Rule::parse("a &").is_err());
         assert!(Rule::parse("\"a").is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parsing_and_evaluating_wild_rules_never_panics(source in "\\PC{0,40}", text in "\\PC{0,60}") {
+            if let Ok(rule) = Rule::parse(&source) {
+                let rule = rule.map_terms(&basic_fold);
+                let text = FoldedText::new(basic_fold(&text));
+                let _ = rule.evaluate(RuleScope { passage: &text, section: &text });
+            }
+        }
+
+        #[test]
+        fn operator_soup_parses_or_errors_with_a_position(ops in "[()&|! a老朽化,NEAR]{0,30}") {
+            match Rule::parse(&ops) {
+                Ok(_) => {}
+                Err(err) => proptest::prop_assert!(err.position <= ops.chars().count()),
+            }
+        }
     }
 }

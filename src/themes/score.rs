@@ -9,11 +9,11 @@
 //! passage capped), mapped to a score in [0, 1] that crosses 0.5 exactly at the presence
 //! threshold. docs/themes.md explains the numbers.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use serde::Serialize;
 
-use super::fold::{FoldedText, Folder};
+use super::fold::{FoldedText, Folder, ascii_boundaries_ok};
 use super::rules::{Rule, RuleScope};
 use super::taxonomy::Taxonomy;
 use crate::model::Passage;
@@ -83,6 +83,8 @@ const COMMITMENT_HEADING_CUES: &[&str] = &[
     "事項",
     "展開",
     "アクション",
+    "考え方",
+    "方向",
 ];
 /// Sentence endings of history.
 const HISTORY_ENDINGS: &[&str] =
@@ -175,6 +177,30 @@ pub enum Context {
 pub struct Scorer {
     folder: Folder,
     themes: Vec<CompiledTheme>,
+    lexicon: Lexicon,
+}
+
+/// Every keyword of every theme, indexed by first character, so that a text is scanned once
+/// for all of them.
+#[derive(Debug, Clone, Default)]
+struct Lexicon {
+    by_first_char: HashMap<char, Vec<LexiconEntry>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct LexiconEntry {
+    theme: usize,
+    strong: bool,
+    keyword: usize,
+}
+
+/// A keyword match: char span in the match view, strong or weak, and the keyword as written.
+#[derive(Debug, Clone, Copy)]
+struct Candidate<'k> {
+    start: usize,
+    end: usize,
+    strong: bool,
+    keyword: &'k str,
 }
 
 #[derive(Debug, Clone)]
@@ -288,8 +314,39 @@ impl Scorer {
                     rules,
                 }
             })
-            .collect();
-        Scorer { folder, themes }
+            .collect::<Vec<CompiledTheme>>();
+        let lexicon = Lexicon::new(&themes);
+        Scorer { folder, themes, lexicon }
+    }
+
+    fn keyword(&self, entry: LexiconEntry) -> &Keyword {
+        let theme = &self.themes[entry.theme];
+        if entry.strong { &theme.strong[entry.keyword] } else { &theme.weak[entry.keyword] }
+    }
+
+    /// All keyword matches in `text`, grouped by theme.
+    fn scan(&self, text: &FoldedText) -> Vec<Vec<Candidate<'_>>> {
+        let chars = text.match_chars();
+        let mut by_theme: Vec<Vec<Candidate<'_>>> = vec![Vec::new(); self.themes.len()];
+        for (start, c) in chars.iter().enumerate() {
+            let Some(entries) = self.lexicon.by_first_char.get(c) else { continue };
+            for &entry in entries {
+                let keyword = self.keyword(entry);
+                let end = start + keyword.folded.len();
+                if end <= chars.len()
+                    && chars[start..end] == keyword.folded[..]
+                    && ascii_boundaries_ok(chars, start, end)
+                {
+                    by_theme[entry.theme].push(Candidate {
+                        start,
+                        end,
+                        strong: entry.strong,
+                        keyword: &keyword.text,
+                    });
+                }
+            }
+        }
+        by_theme
     }
 
     pub fn fold(&self, text: &str) -> String {
@@ -309,9 +366,14 @@ impl Scorer {
             let section_text = FoldedText::new(
                 folded.iter().map(|f| f.text.as_str()).collect::<Vec<_>>().join("\n"),
             );
+            let scans: Vec<Vec<Vec<Candidate<'_>>>> = folded.iter().map(|f| self.scan(f)).collect();
+            let section_strong: Vec<bool> = (0..self.themes.len())
+                .map(|t| scans.iter().any(|scan| scan[t].iter().any(|c| c.strong)))
+                .collect();
+            let section = SectionView { text: &section_text, strong: &section_strong };
             let heading_context = heading_context(&section_passages[0].heading_path);
-            for (passage, text) in section_passages.iter().zip(&folded) {
-                let hits = self.passage_hits(text, &section_text, heading_context);
+            for ((passage, text), scan) in section_passages.iter().zip(&folded).zip(scans) {
+                let hits = self.passage_hits(text, scan, section, heading_context);
                 out.push(PassageThemes {
                     ordinal: passage.ordinal,
                     page: passage.page,
@@ -324,23 +386,23 @@ impl Scorer {
         out
     }
 
-    /// Hits for the innermost heading of a section: a heading naming a theme is a pillar.
-    fn heading_hits(&self, heading_path: &[String]) -> Vec<(usize, Vec<String>)> {
-        let Some(heading) = heading_path.last() else { return Vec::new() };
+    /// Themes a heading names, with the keywords that name them. A heading whose own words
+    /// mark background (これまでの…, …の経過) names nothing.
+    fn heading_hits(&self, heading: &str) -> Vec<(usize, Vec<String>)> {
         if matches!(own_heading_context(heading), Some(Context::Background)) {
             return Vec::new();
         }
         let folded = FoldedText::new(self.folder.fold(heading));
-        self.themes
-            .iter()
+        self.scan(&folded)
+            .into_iter()
             .enumerate()
-            .filter_map(|(index, theme)| {
-                let words: Vec<String> = theme
-                    .strong
-                    .iter()
-                    .filter(|k| folded.contains(&k.folded))
-                    .map(|k| k.text.clone())
-                    .collect();
+            .filter_map(|(index, candidates)| {
+                let mut words: Vec<String> = Vec::new();
+                for candidate in candidates.iter().filter(|c| c.strong) {
+                    if !words.iter().any(|w| w == candidate.keyword) {
+                        words.push(candidate.keyword.to_owned());
+                    }
+                }
                 (!words.is_empty()).then_some((index, words))
             })
             .collect()
@@ -349,7 +411,8 @@ impl Scorer {
     fn passage_hits(
         &self,
         text: &FoldedText,
-        section: &FoldedText,
+        scan: Vec<Vec<Candidate<'_>>>,
+        section: SectionView<'_>,
         section_context: Context,
     ) -> Vec<PassageHit> {
         let lined = text.lined_chars();
@@ -371,13 +434,13 @@ impl Scorer {
             (weight, combined_context(sentence_class, section_context))
         };
         let mut hits = Vec::new();
-        for (index, theme) in self.themes.iter().enumerate() {
+        for ((index, theme), candidates) in self.themes.iter().enumerate().zip(scan) {
             let mut acc = HitAccumulator::default();
-            let (strong, weak) = keyword_matches(text, &theme.strong, &theme.weak);
+            let (strong, weak) = keyword_matches(candidates);
             for (offset, keyword) in strong {
                 acc.add(weight_at(offset), keyword, 1.0);
             }
-            let scope = RuleScope { passage: text, section };
+            let scope = RuleScope { passage: text, section: section.text };
             for rule in &theme.rules {
                 if let Some(offsets) = rule.evaluate(scope) {
                     let best = offsets.iter().map(|&o| weight_at(o)).fold(None, best_of);
@@ -385,8 +448,7 @@ impl Scorer {
                     acc.add(hit, "(rule)", 1.0);
                 }
             }
-            let section_has_strong =
-                acc.strong > 0 || theme.strong.iter().any(|k| section.contains(&k.folded));
+            let section_has_strong = acc.strong > 0 || section.strong[index];
             if section_has_strong {
                 for (offset, keyword) in weak {
                     acc.add_weak(weight_at(offset), keyword);
@@ -412,24 +474,29 @@ impl Scorer {
                 evidence[hit.theme].push(evidence_of(path, passage, hit));
             }
         }
-        let mut seen_sections = BTreeSet::new();
-        for range in sections(passages) {
-            let first = &passages[range.start];
-            if !seen_sections.insert(first.heading_path.clone()) {
-                continue;
-            }
-            for (theme, words) in self.heading_hits(&first.heading_path) {
-                raw[theme] += HEADING_HIT;
-                counts[theme] += 1;
-                evidence[theme].push(Evidence {
-                    path: path.to_owned(),
-                    page: first.page,
-                    heading: first.heading(),
-                    text: first.heading_path.last().cloned().unwrap_or_default(),
-                    weight: HEADING_HIT,
-                    keywords: words,
-                    context: Context::Commitment,
-                });
+        // Every heading of the outline counts once: a heading naming a theme is a pillar,
+        // unless it sits inside a background section.
+        let mut seen_headings = BTreeSet::new();
+        for passage in passages {
+            for depth in 1..=passage.heading_path.len() {
+                let prefix = &passage.heading_path[..depth];
+                if !seen_headings.insert(prefix.to_vec()) {
+                    continue;
+                }
+                let (weight, context) = heading_weight(prefix);
+                for (theme, words) in self.heading_hits(&prefix[depth - 1]) {
+                    raw[theme] += weight;
+                    counts[theme] += 1;
+                    evidence[theme].push(Evidence {
+                        path: path.to_owned(),
+                        page: passage.page,
+                        heading: prefix.join(" > "),
+                        text: prefix[depth - 1].clone(),
+                        weight,
+                        keywords: words,
+                        context,
+                    });
+                }
             }
         }
         raw.into_iter()
@@ -443,8 +510,8 @@ impl Scorer {
             .collect()
     }
 
-    /// The naive baseline: indices of themes with any strong keyword anywhere in the
-    /// document (headings included), ignoring context. Used by `themes eval` for comparison.
+    /// The naive baseline: indices of themes with any strong keyword (or any positive term
+    /// of their rules) anywhere in the document, headings included, ignoring context. Used by `themes eval` for comparison.
     pub fn naive_themes(&self, passages: &[Passage]) -> Vec<usize> {
         let mut text = String::new();
         for passage in passages {
@@ -456,8 +523,13 @@ impl Scorer {
             text.push('\n');
         }
         let folded = FoldedText::new(self.folder.fold(&text));
+        let scan = self.scan(&folded);
         (0..self.themes.len())
-            .filter(|&i| self.themes[i].strong.iter().any(|k| folded.contains(&k.folded)))
+            .filter(|&i| {
+                let mut rule_terms = self.themes[i].rules.iter().flat_map(Rule::positive_terms);
+                scan[i].iter().any(|c| c.strong)
+                    || rule_terms.any(|t| folded.contains(&t.chars().collect::<Vec<_>>()))
+            })
             .collect()
     }
 
@@ -476,8 +548,11 @@ impl Scorer {
         for hit in scored.iter().flat_map(|p| &p.hits) {
             weights[hit.theme] += hit.weight;
         }
-        for (theme, _) in self.heading_hits(&heading_path) {
-            weights[theme] += HEADING_HIT;
+        for depth in 1..=heading_path.len() {
+            let (weight, _) = heading_weight(&heading_path[..depth]);
+            for (theme, _) in self.heading_hits(&heading_path[depth - 1]) {
+                weights[theme] += weight;
+            }
         }
         weights
             .iter()
@@ -491,27 +566,42 @@ impl Scorer {
 /// A keyword found at a char offset.
 type KeywordMatch<'k> = (usize, &'k str);
 
+/// What a passage needs to know about its section.
+#[derive(Debug, Clone, Copy)]
+struct SectionView<'a> {
+    text: &'a FoldedText,
+    /// Per theme: does any passage of the section have a strong hit?
+    strong: &'a [bool],
+}
+
+impl Lexicon {
+    fn new(themes: &[CompiledTheme]) -> Lexicon {
+        let mut by_first_char: HashMap<char, Vec<LexiconEntry>> = HashMap::new();
+        for (theme_index, theme) in themes.iter().enumerate() {
+            for (strong, keywords) in [(true, &theme.strong), (false, &theme.weak)] {
+                for (keyword, k) in keywords.iter().enumerate() {
+                    if let Some(&first) = k.folded.first() {
+                        let entry = LexiconEntry { theme: theme_index, strong, keyword };
+                        by_first_char.entry(first).or_default().push(entry);
+                    }
+                }
+            }
+        }
+        Lexicon { by_first_char }
+    }
+}
+
 /// Strong and weak keyword matches of one theme in a passage, as (char offset, keyword).
 /// A match inside a longer match of the same theme is dropped (人材 inside 人材育成, 職員提案
 /// inside 職員提案制度), and each keyword counts at most `MAX_REPEATS_PER_PASSAGE` times.
-fn keyword_matches<'k>(
-    text: &FoldedText,
-    strong: &'k [Keyword],
-    weak: &'k [Keyword],
-) -> (Vec<KeywordMatch<'k>>, Vec<KeywordMatch<'k>>) {
-    let mut candidates: Vec<(usize, usize, bool, &'k str)> = Vec::new();
-    for (is_strong, keywords) in [(true, strong), (false, weak)] {
-        for keyword in keywords {
-            for &start in text.find_all(&keyword.folded).iter() {
-                candidates.push((start, start + keyword.folded.len(), is_strong, &keyword.text));
-            }
-        }
-    }
+fn keyword_matches(found: Vec<Candidate<'_>>) -> (Vec<KeywordMatch<'_>>, Vec<KeywordMatch<'_>>) {
+    let mut candidates: Vec<(usize, usize, bool, &str)> =
+        found.into_iter().map(|c| (c.start, c.end, c.strong, c.keyword)).collect();
     // Longest first, strong before weak, then by position: the kept spans never depend on
     // keyword order in the taxonomy.
     candidates
         .sort_by(|a, b| (b.1 - b.0).cmp(&(a.1 - a.0)).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
-    let mut kept: Vec<(usize, usize, bool, &'k str)> = Vec::new();
+    let mut kept: Vec<(usize, usize, bool, &str)> = Vec::new();
     for candidate in candidates {
         let inside = kept.iter().any(|k| k.0 <= candidate.0 && candidate.1 <= k.1);
         let repeats = kept.iter().filter(|k| k.3 == candidate.3).count();
@@ -611,14 +701,24 @@ fn sections(passages: &[Passage]) -> Vec<std::ops::Range<usize>> {
     ranges
 }
 
-/// The context a heading sets by its own words, if any.
+/// The context a heading sets by its own words, if any. A heading with both kinds of cue
+/// (背景と考え方, これまでの経過と今後の方向性) is neutral: its sentences decide.
 fn own_heading_context(heading: &str) -> Option<Context> {
-    if BACKGROUND_HEADING_CUES.iter().any(|cue| heading.contains(cue)) {
-        Some(Context::Background)
-    } else if COMMITMENT_HEADING_CUES.iter().any(|cue| heading.contains(cue)) {
-        Some(Context::Commitment)
-    } else {
-        None
+    let background = BACKGROUND_HEADING_CUES.iter().any(|cue| heading.contains(cue));
+    let commitment = COMMITMENT_HEADING_CUES.iter().any(|cue| heading.contains(cue));
+    match (background, commitment) {
+        (true, true) => Some(Context::Neutral),
+        (true, false) => Some(Context::Background),
+        (false, true) => Some(Context::Commitment),
+        (false, false) => None,
+    }
+}
+
+/// Weight and context of a hit in the last heading of `prefix`.
+fn heading_weight(prefix: &[String]) -> (f64, Context) {
+    match heading_context(prefix) {
+        Context::Background => (HEADING_HIT * SECTION_BACKGROUND, Context::Background),
+        _ => (HEADING_HIT, Context::Commitment),
     }
 }
 

@@ -1,7 +1,9 @@
 //! End-to-end tests: one test binary, one module per area.
 
+mod batch;
 mod cli;
 mod golden;
+mod html;
 mod pdf;
 mod retrieval;
 mod support;

@@ -6,12 +6,16 @@ use std::collections::BTreeMap;
 use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx};
+use gyokaku::extract::{Limits, SourceHints, extract_file};
 use gyokaku::model::{DocMeta, Passage};
+use gyokaku::segment::segment;
 use gyokaku::themes::aggregate::build_matrix;
 use gyokaku::themes::eval::{Gold, evaluate, predict};
 use gyokaku::themes::export::{About, CellValue, matrix_csv, matrix_json, matrix_xlsx};
 use gyokaku::themes::heatmap::{heatmap_svg, japanese_font_path, write_heatmap};
 use gyokaku::themes::{By, DocumentInput, Matrix, Taxonomy, score_documents};
+
+use crate::support::{gyokaku, repo_root, seeded_index};
 
 fn taxonomy() -> &'static Taxonomy {
     Taxonomy::embedded_default().unwrap()
@@ -259,66 +263,227 @@ fn heatmap_has_japanese_labels_and_png_needs_a_font() {
     assert!(err.to_string().contains(".svg or .png"));
 }
 
-/// Lines that look like headings start sections; other non-empty lines are passages.
-fn plain_text_passages(text: &str) -> Vec<Passage> {
-    let mut headings: Vec<(u8, String)> = Vec::new();
-    let mut passages = Vec::new();
-    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        if let Some(level) = heading_level(line) {
-            headings.retain(|(l, _)| *l < level);
-            headings.push((level, line.to_owned()));
-            continue;
-        }
-        let ordinal = u32::try_from(passages.len()).unwrap();
-        let heading_path = headings.iter().map(|(_, h)| h.clone()).collect();
-        passages.push(Passage { ordinal, page: 1, heading_path, text: line.to_owned() });
-    }
-    passages
-}
-
-fn heading_level(line: &str) -> Option<u8> {
-    if line.chars().count() > 40 || line.ends_with('。') {
-        return None;
-    }
-    let second = line.chars().nth(1);
-    if line.starts_with('第') && second.is_some_and(|c| c.is_numeric() || "一二三".contains(c))
-    {
-        return Some(1);
-    }
-    let pillars = ["柱", "重点取組", "Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ", "Ⅴ", "Ⅵ", "Ⅶ", "その"];
-    if (line.starts_with('【') && line.ends_with('】'))
-        || pillars.iter().any(|p| line.starts_with(p))
-    {
-        return Some(2);
-    }
-    let digits = line.chars().take_while(char::is_ascii_digit).count();
-    if digits > 0 && line[digits..].starts_with([' ', '　', '.']) {
-        return Some(2);
-    }
-    (line.starts_with('(') && second.is_some_and(|c| c.is_ascii_digit())).then_some(3)
+/// Passages as `gyokaku ingest` makes them.
+fn file_passages(path: &std::path::Path) -> Vec<Passage> {
+    let extracted = extract_file(path, &Limits::default(), &SourceHints::default()).unwrap();
+    segment(&extracted)
 }
 
 #[test]
 fn beats_the_naive_matcher_on_held_back_plans() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let ids: Vec<&str> = taxonomy().theme_ids().collect();
-    let gold = Gold::load(&root.join("tests/gold/heldout.json"), &ids).unwrap();
-    let texts: BTreeMap<String, Vec<Passage>> = gold
-        .labels
-        .keys()
-        .map(|key| {
-            let text = fs_err::read_to_string(root.join(key)).unwrap();
-            (key.clone(), plain_text_passages(&text))
-        })
+    let sets =
+        ["tests/gold/heldout.json", "tests/gold/heldout_b.json", "tests/gold/heldout_c.json"];
+    for gold_file in sets {
+        let root = repo_root();
+        let ids: Vec<&str> = taxonomy().theme_ids().collect();
+        let gold = Gold::load(&root.join(gold_file), &ids).unwrap();
+        let texts: BTreeMap<String, Vec<Passage>> =
+            gold.labels.keys().map(|key| (key.clone(), file_passages(&root.join(key)))).collect();
+        let m = DocMeta::default();
+        let docs: Vec<DocumentInput<'_>> = texts
+            .iter()
+            .map(|(path, passages)| DocumentInput { path, meta: &m, passages })
+            .collect();
+        let predictions = predict(taxonomy(), &docs);
+        let ours = evaluate(&ids, &gold, &predictions.gyokaku);
+        let naive = evaluate(&ids, &gold, &predictions.naive);
+        assert_eq!(ours.documents, gold.labels.len(), "{gold_file}");
+        let (o, n) = (ours.micro, naive.micro);
+        assert!(o.f1 >= n.f1 + 0.05, "{gold_file}: {o:?} vs naive {n:?}");
+        assert!(o.precision >= n.precision + 0.1, "{gold_file}: {o:?} vs naive {n:?}");
+        assert!(o.f1 >= 0.85, "{gold_file}: {o:?}");
+    }
+}
+
+fn run_json(dir: &std::path::Path, args: &[&str]) -> serde_json::Value {
+    let output = gyokaku(dir).args(args).args(["--index", "index"]).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn cli_matrix_has_evidence_for_every_present_cell() {
+    let dir = seeded_index();
+    let json = run_json(dir.path(), &["themes", "--format", "json"]);
+    let rows = json["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 5);
+    let mut present = 0;
+    for row in rows {
+        let themes = row["themes"].as_object().unwrap();
+        assert_eq!(themes.len(), 19);
+        for cell in themes.values() {
+            if cell["present"] == true {
+                present += 1;
+                assert!(!cell["evidence"].as_array().unwrap().is_empty(), "{row}");
+            }
+        }
+    }
+    assert!(present >= 40, "{present} present cells");
+    let memuro = rows.iter().find(|r| r["key"] == "芽室町").unwrap();
+    assert_eq!(memuro["themes"]["work_style"]["present"], true);
+    assert_eq!(
+        memuro["themes"]["decentralization_regional"]["present"], false,
+        "地方分権 is background"
+    );
+}
+
+#[test]
+fn cli_eval_on_seed_fixtures_beats_naive() {
+    let dir = seeded_index();
+    let gold = repo_root().join("tests/gold/seeds.json");
+    let json = run_json(
+        dir.path(),
+        &["themes", "eval", "--gold", gold.to_str().unwrap(), "--format", "json"],
+    );
+    assert_eq!(json["gyokaku"]["documents"], 5);
+    let ours = json["gyokaku"]["micro"]["f1"].as_f64().unwrap();
+    let naive = json["naive"]["micro"]["f1"].as_f64().unwrap();
+    assert!(ours > naive, "{ours} vs {naive}");
+    assert!(json["gyokaku"]["micro"]["precision"].as_f64().unwrap() > 0.95);
+}
+
+#[test]
+fn cli_writes_csv_xlsx_and_heatmap_files() {
+    let dir = seeded_index();
+    gyokaku(dir.path())
+        .args([
+            "themes",
+            "--index",
+            "index",
+            "--format",
+            "xlsx",
+            "-o",
+            "m.xlsx",
+            "--heatmap",
+            "m.svg",
+        ])
+        .assert()
+        .success();
+    let mut workbook: Xlsx<_> = calamine::open_workbook(dir.path().join("m.xlsx")).unwrap();
+    assert_eq!(workbook.worksheet_range("matrix").unwrap().height(), 6);
+    assert!(fs_err::read_to_string(dir.path().join("m.svg")).unwrap().contains("苫小牧市"));
+    let output = gyokaku(dir.path())
+        .args([
+            "themes", "--index", "index", "--format", "csv", "--excel", "--by", "document",
+            "--value", "score",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.stdout.starts_with(b"\xEF\xBB\xBF"));
+    let rows = csv::Reader::from_reader(&output.stdout[3..]).records().count();
+    assert_eq!(rows, 5);
+}
+
+#[test]
+fn cli_errors_are_one_line_with_exit_code_2() {
+    let dir = seeded_index();
+    let assert = gyokaku(dir.path())
+        .args(["themes", "--index", "index", "--format", "xlsx"])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("--output"), "{stderr}");
+    fs_err::write(dir.path().join("bad.toml"), "[meta]\nname = \"x\"\nversion = \"1\"\n[[themes]]\nid = \"a\"\nlabel_ja = \"a\"\nlabel_en = \"a\"\nkeyword = [\"x\"]\n").unwrap();
+    let assert = gyokaku(dir.path())
+        .args(["themes", "--index", "index", "--taxonomy", "bad.toml"])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("bad.toml") && stderr.contains("line 8"), "{stderr}");
+    gyokaku(dir.path()).args(["compare", "芽室", "東京", "--index", "index"]).assert().code(2);
+}
+
+#[test]
+fn cli_compare_and_gaps() {
+    let dir = seeded_index();
+    let json = run_json(dir.path(), &["compare", "芽室", "苫小牧市", "--format", "json"]);
+    assert_eq!(json["municipalities"][0]["name"], "芽室町");
+    assert_eq!(json["themes"].as_array().unwrap().len(), 19);
+    let cosine = json["similarity"][0]["cosine"].as_f64().unwrap();
+    assert!(cosine > 0.0 && cosine < 1.0);
+    assert!(
+        json["unique"]["苫小牧市"].as_array().unwrap().iter().any(|t| t == "public_facilities")
+    );
+    assert!(!json["keyness"]["芽室町"].as_array().unwrap().is_empty());
+    let gaps = run_json(dir.path(), &["themes", "gaps", "--format", "json", "-n", "10"]);
+    let terms = gaps["terms"].as_array().unwrap();
+    assert_eq!(terms.len(), 10);
+    assert!(terms.iter().all(|t| !t["term"].as_str().unwrap().contains("公共施設")));
+}
+
+/// The seed plans' document × theme matrix, scores included: any change to weights, cues or
+/// the lexicon shows up here and is accepted on purpose with `cargo insta review`.
+#[test]
+fn seed_matrix_snapshot() {
+    let dir = repo_root().join("tests/fixtures/seeds");
+    let mut names: Vec<String> = fs_err::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".txt"))
         .collect();
+    names.sort();
+    let passages: Vec<Vec<Passage>> = names.iter().map(|n| file_passages(&dir.join(n))).collect();
     let m = DocMeta::default();
-    let docs: Vec<DocumentInput<'_>> =
-        texts.iter().map(|(path, passages)| DocumentInput { path, meta: &m, passages }).collect();
-    let predictions = predict(taxonomy(), &docs);
-    let ours = evaluate(&ids, &gold, &predictions.gyokaku);
-    let naive = evaluate(&ids, &gold, &predictions.naive);
-    assert_eq!(ours.documents, 6);
-    assert!(ours.micro.f1 >= naive.micro.f1 + 0.05, "{:?} vs naive {:?}", ours.micro, naive.micro);
-    assert!(ours.micro.precision > naive.micro.precision);
-    assert!(ours.micro.f1 >= 0.85, "{:?}", ours.micro);
+    let docs: Vec<DocumentInput<'_>> = names
+        .iter()
+        .zip(&passages)
+        .map(|(path, passages)| DocumentInput { path, meta: &m, passages })
+        .collect();
+    let scored = score_documents(taxonomy(), &docs);
+    let matrix = build_matrix(taxonomy(), &scored, By::Document, false);
+    let csv = String::from_utf8(matrix_csv(&matrix, CellValue::Score, false).unwrap()).unwrap();
+    // One theme per line reads better in a diff than one wide row per plan.
+    let mut lines = Vec::new();
+    for (theme, column) in matrix.columns.iter().enumerate() {
+        let cells: Vec<String> = matrix
+            .rows
+            .iter()
+            .map(|row| {
+                let cell = &row.cells[theme];
+                format!("{}{:.3}", if cell.present { "+" } else { "-" }, cell.score)
+            })
+            .collect();
+        lines.push(format!("{:28} {}", column.id, cells.join(" ")));
+    }
+    assert!(csv.starts_with("key,"));
+    insta::assert_snapshot!(lines.join("\n"));
+}
+
+#[test]
+fn run_exports_land_in_index_exports() {
+    let dir = seeded_index();
+    let index = dir.path().join("index");
+    gyokaku::cli::themes::write_run_exports(&index, true).unwrap();
+    let exports = index.join("exports");
+    let csv = fs_err::read(exports.join("themes-municipality.csv")).unwrap();
+    assert!(csv.starts_with(b"\xEF\xBB\xBF"), "CSV for Excel starts with a BOM");
+    assert_eq!(csv::Reader::from_reader(&csv[3..]).records().count(), 5);
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs_err::read(exports.join("themes-municipality.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["by"], "municipality");
+    let mut workbook: Xlsx<_> =
+        calamine::open_workbook(exports.join("themes-municipality.xlsx")).unwrap();
+    assert_eq!(workbook.sheet_names(), ["matrix", "evidence", "taxonomy", "about"]);
+    assert!(workbook.worksheet_range("evidence").unwrap().height() > 40);
+    assert!(
+        fs_err::read_to_string(exports.join("themes-municipality.svg")).unwrap().contains("芽室町")
+    );
+    assert_eq!(exports.join("themes-municipality.png").exists(), japanese_font_path().is_some());
+}
+
+#[test]
+fn cli_explain_shows_the_passages_behind_a_cell() {
+    let dir = seeded_index();
+    let output = gyokaku(dir.path())
+        .args(["themes", "--index", "index", "--explain", "芽室", "--theme", "work_style"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.starts_with("芽室町"), "{text}");
+    assert!(text.contains("work_style 働き方改革・職場環境 — present"), "{text}");
+    assert!(text.contains("commitment") && text.contains("ワーク・ライフ・バランス"), "{text}");
+    assert!(!text.contains("fiscal_health"), "only the theme asked for: {text}");
+    gyokaku(dir.path()).args(["themes", "--index", "index", "--explain", "東京"]).assert().code(2);
 }

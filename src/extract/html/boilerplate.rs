@@ -7,6 +7,7 @@
 //! CMS may well put `navi` or `side` in the class of its main column.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::LazyLock;
 
 use ego_tree::iter::Edge;
@@ -54,6 +55,7 @@ pub(crate) fn find_removals(
 ) -> HashMap<NodeId, RemovalKind> {
     let mut removals: HashMap<NodeId, RemovalKind> = HashMap::new();
     let mut skipping: Option<NodeId> = None;
+    let mut texts = ShortTexts::default();
     for edge in root.traverse() {
         match edge {
             Edge::Open(node) => {
@@ -62,7 +64,7 @@ pub(crate) fn find_removals(
                 }
                 let kind = match removals.get(&node.id()) {
                     Some(kind) => Some(*kind),
-                    None => classify(&node, stats),
+                    None => classify(&node, stats, &mut texts),
                 };
                 if let Some(kind) = kind {
                     removals.insert(node.id(), kind);
@@ -70,16 +72,55 @@ pub(crate) fn find_removals(
                         mark_contact_details(&node, stats, &mut removals);
                     }
                     skipping = Some(node.id());
+                    texts.pop_to(&node);
                 }
             }
             Edge::Close(node) => {
                 if skipping == Some(node.id()) {
                     skipping = None;
+                } else if skipping.is_none() {
+                    texts.pop(node.id());
                 }
             }
         }
     }
     removals
+}
+
+/// The collapsed text of short elements on the current path from the root. A wrapper
+/// whose text is all in one child has the same text as that child, so nested wrappers
+/// share one string instead of each walking the whole subtree again (which made deeply
+/// nested markup quadratic).
+#[derive(Default)]
+struct ShortTexts {
+    stack: Vec<(NodeId, usize, Option<Rc<str>>)>,
+}
+
+impl ShortTexts {
+    /// The text of `node`, if it is short; pushes `node` on the path.
+    fn text_of(&mut self, node: &NodeRef<'_, Node>, chars: usize) -> Option<Rc<str>> {
+        let text = if chars == 0 || chars >= SHORT_BLOCK_CHARS {
+            None
+        } else {
+            match self.stack.last() {
+                Some((_, parent_chars, Some(text))) if *parent_chars == chars => Some(text.clone()),
+                _ => Some(Rc::from(dom::collapsed_text(*node, SHORT_BLOCK_CHARS))),
+            }
+        };
+        self.stack.push((node.id(), chars, text.clone()));
+        text
+    }
+
+    fn pop(&mut self, id: NodeId) {
+        if self.stack.last().is_some_and(|(top, _, _)| *top == id) {
+            self.stack.pop();
+        }
+    }
+
+    /// Forgets `node` when it turns out to be removed (its Close is skipped).
+    fn pop_to(&mut self, node: &NodeRef<'_, Node>) {
+        self.pop(node.id());
+    }
 }
 
 /// When a contact heading stands alone, the details follow in sibling elements.
@@ -102,7 +143,11 @@ fn mark_contact_details(
     }
 }
 
-fn classify(node: &NodeRef<'_, Node>, stats: &HashMap<NodeId, TextStats>) -> Option<RemovalKind> {
+fn classify(
+    node: &NodeRef<'_, Node>,
+    stats: &HashMap<NodeId, TextStats>,
+    texts: &mut ShortTexts,
+) -> Option<RemovalKind> {
     let element = node.value().as_element()?;
     let name = element.name();
     if dom::is_never_text(name) {
@@ -112,20 +157,25 @@ fn classify(node: &NodeRef<'_, Node>, stats: &HashMap<NodeId, TextStats>) -> Opt
         return Some(RemovalKind::Hidden);
     }
     let stats = stats.get(&node.id()).copied().unwrap_or_default();
+    let text = texts.text_of(node, stats.chars);
+    if let Some(text) = &text
+        && name != "a"
+        && is_contact_block(node, text, &stats)
+    {
+        return Some(RemovalKind::Contact);
+    }
     if let Some(kind) = classify_by_tag(name, &stats) {
         return Some(kind);
     }
-    if stats.chars > 0 && stats.chars < SHORT_BLOCK_CHARS && name != "a" {
-        let text = dom::collapsed_text(*node, SHORT_BLOCK_CHARS);
-        if let Some(kind) = classify_by_phrase(&text, &stats) {
+    if let Some(text) = &text
+        && name != "a"
+    {
+        if let Some(kind) = classify_by_phrase(text, &stats) {
             return Some(kind);
         }
-        if CONTACT_CLASS.is_match(&dom::id_and_classes(node)) && looks_like_contact(&text) {
-            return Some(RemovalKind::Contact);
-        }
-        if DATE_CLASS.is_match(&dom::id_and_classes(node))
+        if metadata::DATE_CLASS.is_match(&dom::id_and_classes(node))
             && text.chars().count() < 60
-            && metadata::parse_date_anywhere(&text).is_some()
+            && metadata::parse_date_anywhere(text).is_some()
         {
             return Some(RemovalKind::Metadata);
         }
@@ -187,14 +237,22 @@ static CONTACT_CLASS: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex is valid")
 });
 
-static DATE_CLASS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"update|modified|released|koushin|kousin|date|publish")
-        .expect("static regex is valid")
-});
-
 /// Whitespace removed: phrases are matched regardless of spacing.
 fn compact(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// An お問い合わせ block: it starts with a contact heading, or its class says contact and
+/// it names a department or phone number; and it is not a menu of links (a header link
+/// named お問い合わせ is navigation, not the contact block).
+fn is_contact_block(node: &NodeRef<'_, Node>, text: &str, stats: &TextStats) -> bool {
+    if stats.link_density() >= 0.5 {
+        return false;
+    }
+    let compact = compact(text);
+    let bare = compact.trim_start_matches(PUNCT);
+    CONTACT_HEADINGS.iter().any(|phrase| bare.starts_with(phrase))
+        || CONTACT_CLASS.is_match(&dom::id_and_classes(node)) && looks_like_contact(text)
 }
 
 fn looks_like_contact(text: &str) -> bool {
@@ -205,9 +263,6 @@ fn classify_by_phrase(text: &str, stats: &TextStats) -> Option<RemovalKind> {
     let compact = compact(text);
     let bare = compact.trim_start_matches(PUNCT);
     let len = bare.chars().count();
-    if CONTACT_HEADINGS.iter().any(|phrase| bare.starts_with(phrase)) {
-        return Some(RemovalKind::Contact);
-    }
     if len < 80 && metadata::is_updated_line(bare) {
         return Some(RemovalKind::Metadata);
     }

@@ -60,7 +60,14 @@ static XML_ENCODING: LazyLock<Regex> = LazyLock::new(|| {
 /// Decodes the bytes of a page. `http_charset` is a charset known from outside the bytes.
 pub(crate) fn decode_page(bytes: &[u8], http_charset: Option<&str>) -> Decoded {
     let mut warnings = Vec::new();
-    let declared_in_page = declared_charset(bytes);
+    let declared_in_page = match declared_charset(bytes) {
+        Some((label, None)) => {
+            warnings.push(format!("unknown charset `{label}` declared in the page; ignored"));
+            None
+        }
+        Some((label, Some(encoding))) => Some((label, encoding)),
+        None => None,
+    };
     if let Some((bom_encoding, bom_len)) = Encoding::for_bom(bytes) {
         if let Some((label, declared)) = &declared_in_page
             && declared.output_encoding() != bom_encoding
@@ -198,13 +205,14 @@ fn count_subslice(haystack: &[u8], needle: &[u8]) -> usize {
     haystack.windows(needle.len()).filter(|window| *window == needle).count()
 }
 
-/// The charset a page declares about itself (meta or XML declaration), with its label.
-fn declared_charset(bytes: &[u8]) -> Option<(String, &'static Encoding)> {
+/// The charset a page declares about itself (meta or XML declaration): its label, and
+/// the encoding if the label is known.
+fn declared_charset(bytes: &[u8]) -> Option<(String, Option<&'static Encoding>)> {
     let head = &bytes[..bytes.len().min(PRESCAN_BYTES)];
     let head = strip_bom(head);
     let captures = XML_ENCODING.captures(head).or_else(|| META_CHARSET.captures(head))?;
     let label = String::from_utf8_lossy(captures.get(1)?.as_bytes()).into_owned();
-    let encoding = encoding_for_label(&label)?;
+    let encoding = encoding_for_label(&label);
     Some((label, encoding))
 }
 
@@ -336,6 +344,13 @@ mod tests {
         let (bytes, _, _) = encoding_rs::SHIFT_JIS.encode(&html);
         let decoded = decode_page(&bytes, None);
         assert_eq!(decoded.description, "Shift_JIS (XML declaration)");
+    }
+
+    #[test]
+    fn unknown_declared_charset_is_named_in_a_warning() {
+        let html = page(r#"<meta charset="x-gyokaku-unknown-9">"#, SAMPLE);
+        let decoded = check(html.as_bytes(), None, "UTF-8 (detected)");
+        assert!(decoded.warnings[0].contains("x-gyokaku-unknown-9"), "{:?}", decoded.warnings);
     }
 
     #[test]

@@ -34,10 +34,16 @@ static PHONE_LABELLED: LazyLock<Regex> = LazyLock::new(|| {
 static PHONE_ANY: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"0\d{1,4}-\d{1,4}-\d{3,4}").expect("static regex is valid"));
 
+/// Class and id words of elements that hold a page's date.
+pub(crate) static DATE_CLASS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"update|modified|released|koushin|kousin|date|publish")
+        .expect("static regex is valid")
+});
+
 static TITLE: LazyLock<Selector> =
     LazyLock::new(|| Selector::parse("head title, title").expect("static selector is valid"));
 static TIME: LazyLock<Selector> =
-    LazyLock::new(|| Selector::parse("time[datetime]").expect("static selector is valid"));
+    LazyLock::new(|| Selector::parse("time").expect("static selector is valid"));
 static META_DATE: LazyLock<Selector> = LazyLock::new(|| {
     Selector::parse(
         r#"meta[property="article:modified_time"], meta[name="dcterms.modified"], meta[name="date"], meta[property="article:published_time"]"#,
@@ -101,14 +107,31 @@ pub(crate) fn is_updated_line(compact_text: &str) -> bool {
 pub(crate) fn find_updated(html: &Html) -> Option<String> {
     labelled_date(html)
         .or_else(|| {
-            html.select(&TIME)
-                .find_map(|time| time.value().attr("datetime").and_then(parse_date_anywhere))
+            html.select(&TIME).find_map(|time| {
+                time.value()
+                    .attr("datetime")
+                    .and_then(parse_date_anywhere)
+                    .or_else(|| parse_date_anywhere(&time.text().collect::<String>()))
+            })
         })
+        .or_else(|| classed_date(html))
         .or_else(|| {
             html.select(&META_DATE)
                 .find_map(|meta| meta.value().attr("content").and_then(parse_date_anywhere))
         })
         .map(|date| date.format("%Y-%m-%d").to_string())
+}
+
+/// A short element whose class says it holds the date (`<div class="released">`).
+fn classed_date(html: &Html) -> Option<NaiveDate> {
+    html.tree.root().descendants().find_map(|node| {
+        node.value().as_element()?;
+        if !DATE_CLASS.is_match(&dom::id_and_classes(&node)) {
+            return None;
+        }
+        let text = dom::collapsed_text(node, 60);
+        (text.chars().count() < 60).then(|| parse_date_anywhere(&text))?
+    })
 }
 
 fn labelled_date(html: &Html) -> Option<NaiveDate> {

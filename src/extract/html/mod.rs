@@ -130,6 +130,7 @@ impl MainText {
             start: region.start,
             end: region.end,
             removals: &removals,
+            tables_as_layout: false,
         });
         let removed = describe_removals(root, &removals);
         MainText { region, rendered, removals, removed }
@@ -199,8 +200,14 @@ fn contact_from(
         .descendants()
         .filter(|node| removals.get(&node.id()) == Some(&RemovalKind::Contact))
         .flat_map(|node| {
-            render::render(&Scope { root: node, start: None, end: None, removals: &no_removals })
-                .lines()
+            render::render(&Scope {
+                root: node,
+                start: None,
+                end: None,
+                removals: &no_removals,
+                tables_as_layout: true,
+            })
+            .lines()
         })
         .collect();
     metadata::parse_contact(&lines)

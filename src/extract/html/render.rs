@@ -23,6 +23,8 @@ pub(crate) struct Scope<'a> {
     /// Text stops where this node opens (a `本文ここまで` marker).
     pub end: Option<NodeId>,
     pub removals: &'a HashMap<NodeId, RemovalKind>,
+    /// Read every table as layout, one line per block (for contact blocks in tables).
+    pub tables_as_layout: bool,
 }
 
 #[derive(Debug, Default)]
@@ -177,7 +179,12 @@ pub(crate) fn render(scope: &Scope<'_>) -> Rendered {
                             skipping = Some(node.id());
                             continue;
                         }
-                        open_element(&node, name, &mut writer, &mut tables, &mut row_cells);
+                        if name == "table" && scope.tables_as_layout {
+                            writer.line_break();
+                            tables.push(TableKind::Layout);
+                        } else {
+                            open_element(&node, name, &mut writer, &mut tables, &mut row_cells);
+                        }
                         if name == "a"
                             && let Some(href) = element.attr("href")
                         {
@@ -393,8 +400,13 @@ mod tests {
     fn check(body: &str, expect: &str) -> Rendered {
         let html = scraper::Html::parse_document(&format!("<body>{body}</body>"));
         let removals = HashMap::new();
-        let rendered =
-            render(&Scope { root: html.tree.root(), start: None, end: None, removals: &removals });
+        let rendered = render(&Scope {
+            root: html.tree.root(),
+            start: None,
+            end: None,
+            removals: &removals,
+            tables_as_layout: false,
+        });
         assert_eq!(rendered.text, expect);
         rendered
     }
