@@ -124,9 +124,7 @@ pub(crate) fn fragments(glyphs: &[PlacedGlyph]) -> Vec<Fragment> {
     let mut oriented: Vec<Oriented> = glyphs
         .iter()
         .zip(stacked)
-        .filter(|(g, _)| {
-            !g.text.trim().is_empty() && g.start.0.is_finite() && g.start.1.is_finite()
-        })
+        .filter(|(g, _)| !g.text.is_empty() && g.start.0.is_finite() && g.start.1.is_finite())
         .map(|(g, stacked)| orient(g, stacked))
         .collect();
     adopt_upright_glyphs(&mut oriented);
@@ -221,37 +219,62 @@ fn split_line(mut line: Vec<Oriented>, out: &mut Vec<Fragment>) {
     let mut current: Vec<Oriented> = Vec::new();
     for glyph in line {
         if let Some(last) = current.last() {
-            let duplicate = last.text == glyph.text && (glyph.a0 - last.a0).abs() < 0.3 * last.size;
+            // Fake bold: the same glyph drawn again a hair to the side.
+            let advance = (last.a1 - last.a0).abs();
+            let duplicate = last.text == glyph.text
+                && (glyph.a0 - last.a0).abs() < (0.3 * last.size).min(0.5 * advance);
             if duplicate {
                 continue;
             }
             if glyph.a0 - last.a1 > max_gap * last.size.max(glyph.size) {
-                out.push(make_fragment(std::mem::take(&mut current)));
+                out.extend(make_fragment(std::mem::take(&mut current)));
             }
         }
         current.push(glyph);
     }
     if !current.is_empty() {
-        out.push(make_fragment(current));
+        out.extend(make_fragment(current));
     }
 }
 
-fn make_fragment(glyphs: Vec<Oriented>) -> Fragment {
+fn is_blank(glyph: &Oriented) -> bool {
+    glyph.text.chars().all(char::is_whitespace)
+}
+
+/// Joins glyphs into a fragment. Space glyphs only separate words (they also keep a
+/// spaced heading like 第1章　総則 in one fragment); blank fragments are dropped.
+fn make_fragment(mut glyphs: Vec<Oriented>) -> Option<Fragment> {
+    while glyphs.last().is_some_and(is_blank) {
+        glyphs.pop();
+    }
+    let first_visible = glyphs.iter().position(|g| !is_blank(g))?;
+    glyphs.drain(..first_visible);
     let mut text = String::new();
     let mut previous: Option<&Oriented> = None;
+    let mut pending_space: Option<char> = None;
     for glyph in &glyphs {
+        if is_blank(glyph) {
+            let wide = glyph.text.contains('\u{3000}');
+            pending_space = Some(if wide { '\u{3000}' } else { pending_space.unwrap_or(' ') });
+            continue;
+        }
         if let Some(prev) = previous {
             let gap = glyph.a0 - prev.a1;
             let cjk_pair = prev.text.chars().last().is_some_and(is_cjk)
                 && glyph.text.chars().next().is_some_and(is_cjk);
             // A wide gap between Japanese characters is a real space (第1章　はじめに).
-            if (gap > 0.15 * prev.size && !cjk_pair) || gap > 0.6 * prev.size {
+            let by_gap = (gap > 0.15 * prev.size && !cjk_pair) || gap > 0.6 * prev.size;
+            if let Some(space) = pending_space.filter(|_| !cjk_pair || gap > 0.6 * prev.size) {
+                text.push(if cjk_pair { '\u{3000}' } else { space });
+            } else if by_gap {
                 text.push(if cjk_pair { '\u{3000}' } else { ' ' });
             }
         }
+        pending_space = None;
         push_glyph_text(&mut text, &glyph.text);
         previous = Some(glyph);
     }
+    glyphs.retain(|g| !is_blank(g));
     let a0 = glyphs.iter().map(|g| g.a0).fold(f32::INFINITY, f32::min);
     let mut a1 = glyphs.iter().map(|g| g.a1).fold(f32::NEG_INFINITY, f32::max);
     // Hanging punctuation (ぶら下げ) sticks out past the line end: it should not close
@@ -273,7 +296,7 @@ fn make_fragment(glyphs: Vec<Oriented>) -> Fragment {
         ys.fold(f32::NEG_INFINITY, f32::max) + size,
     );
     let orientation = glyphs.first().map_or(Orientation::Horizontal, |g| g.orientation);
-    Fragment { text, a0, a1, c, size, orientation, bbox }
+    Some(Fragment { text, a0, a1, c, size, orientation, bbox })
 }
 
 pub(crate) fn median(mut values: Vec<f32>) -> Option<f32> {
@@ -713,6 +736,62 @@ mod tests {
         glyphs.extend(glyphs_of("人件費", 50.0, 685.0, 10.0));
         glyphs.extend(glyphs_of("100", 200.0, 685.0, 10.0));
         assert_eq!(page_text(fragments(&glyphs)).text, "項目\t金額\n人件費\t100");
+    }
+
+    #[test]
+    fn narrow_double_letters_are_not_taken_for_fake_bold() {
+        // Regression: the second `l` of "Hello" (advance 0.22 em) was dropped.
+        let advances = [0.72, 0.56, 0.22, 0.22, 0.56];
+        let mut x = 50.0;
+        let mut glyphs = Vec::new();
+        for (ch, advance) in "Hello".chars().zip(advances) {
+            let end = x + advance * 10.0;
+            glyphs.push(PlacedGlyph {
+                text: ch.to_string(),
+                start: (x, 700.0),
+                end: (end, 700.0),
+                size: 10.0,
+                vertical_font: false,
+            });
+            x = end;
+        }
+        let mut bold = glyphs[0].clone();
+        bold.start.0 += 0.3;
+        bold.end.0 += 0.3;
+        glyphs.push(bold);
+        assert_eq!(page_text(fragments(&glyphs)).text, "Hello");
+    }
+
+    #[test]
+    fn a_drawn_ideographic_space_keeps_a_heading_in_one_piece() {
+        // Regression: 第1章　取組の方向 came out as two table cells.
+        let mut glyphs = glyphs_of("第1章", 50.0, 700.0, 16.0);
+        glyphs.extend(glyphs_of("\u{3000}", 98.0, 700.0, 16.0));
+        glyphs.extend(glyphs_of("取組の方向", 114.0, 700.0, 16.0));
+        assert_eq!(page_text(fragments(&glyphs)).text, "第1章\u{3000}取組の方向");
+    }
+
+    #[test]
+    fn vertical_tiers_read_one_after_the_other_despite_hanging_commas() {
+        // Regression: lines of the upper and lower tier were paired with tabs.
+        let mut glyphs = Vec::new();
+        for (i, x) in [300.0, 285.0, 270.0].into_iter().enumerate() {
+            glyphs.extend(vertical_glyphs(
+                &format!("上段{i}の文章はここまで続く、"),
+                x,
+                700.0,
+                10.0,
+            ));
+            glyphs.extend(vertical_glyphs(
+                &format!("下段{i}の文章はここから始まる"),
+                x,
+                552.0,
+                10.0,
+            ));
+        }
+        let text = page_text(fragments(&glyphs)).text;
+        assert!(text.find("上段2").unwrap() < text.find("下段0").unwrap(), "{text}");
+        assert!(!text.contains('\t'), "{text}");
     }
 
     #[test]

@@ -249,7 +249,8 @@ fn assemble_page(
             if *at > start + line.len() {
                 break;
             }
-            if *at >= start {
+            let seen = headings.last().is_some_and(|h: &HeadingMark| h.start == text.len());
+            if *at >= start && !seen {
                 headings.push(HeadingMark { start: text.len(), level: *level });
             }
             marks.next();
