@@ -365,6 +365,8 @@ enum Node {
     Row(Vec<Node>),
     /// Parts one after the other across lines.
     Stack(Vec<Node>),
+    /// The cells of one table row, each possibly of several lines.
+    TableRow(Vec<Node>),
 }
 
 /// Splits items into groups separated by gaps wider than `min_gap` on one axis.
@@ -417,39 +419,95 @@ fn cut(fragments: Vec<Fragment>, size: f32) -> Node {
             Node::Leaf(parts.into_iter().flatten().collect())
         };
     }
-    let mut groups: Vec<Vec<Fragment>> = Vec::new();
-    let mut last_kind: Option<SlabKind> = None;
+    let mut groups: Vec<(SlabKind, Vec<Fragment>)> = Vec::new();
     for slab in slabs {
         let kind = slab_kind(&slab, size);
-        let merge = match (&last_kind, kind) {
+        let merge = match (groups.last().map(|(kind, _)| *kind), kind) {
             (Some(SlabKind::Plain), SlabKind::Plain) => true,
             (Some(SlabKind::Columns), SlabKind::Columns | SlabKind::Plain)
             | (Some(SlabKind::Plain), SlabKind::Columns) => {
-                groups.last().is_some_and(|group| merged_is_columns(group, &slab, size))
+                groups.last().is_some_and(|(_, group)| merged_is_columns(group, &slab, size))
+            }
+            (Some(SlabKind::Cells), SlabKind::Cells | SlabKind::Plain) => {
+                groups.last().is_some_and(|(_, group)| cells_align(group, &slab, size))
             }
             _ => false,
         };
-        if merge {
-            if let Some(group) = groups.last_mut() {
+        match groups.last_mut() {
+            Some((group_kind, group)) if merge => {
                 group.extend(slab);
+                if kind == SlabKind::Columns {
+                    *group_kind = SlabKind::Columns;
+                }
             }
-            if kind == SlabKind::Columns {
-                last_kind = Some(SlabKind::Columns);
-            }
-        } else {
-            groups.push(slab);
-            last_kind = Some(kind);
+            _ => groups.push((kind, slab)),
         }
     }
     if groups.len() == 1 {
-        let only = groups.pop().unwrap_or_default();
+        let (kind, only) = groups.pop().unwrap_or((SlabKind::Plain, Vec::new()));
+        if kind == SlabKind::Cells {
+            return table(only, size);
+        }
         let columns = split_by_gaps(only.clone(), along, gutter(size));
         if columns.len() > 1 {
             return Node::Row(columns.into_iter().map(|part| cut(part, size)).collect());
         }
         return Node::Leaf(only);
     }
-    Node::Stack(groups.into_iter().map(|group| cut(group, size)).collect())
+    Node::Stack(
+        groups
+            .into_iter()
+            .map(
+                |(kind, group)| {
+                    if kind == SlabKind::Cells { table(group, size) } else { cut(group, size) }
+                },
+            )
+            .collect(),
+    )
+}
+
+/// Whether a slab continues a table: it bridges none of the table's column gaps.
+fn cells_align(group: &[Fragment], slab: &[Fragment], size: f32) -> bool {
+    let before = split_by_gaps(group.to_vec(), along, gutter(size)).len();
+    let mut merged = group.to_vec();
+    merged.extend_from_slice(slab);
+    let after = split_by_gaps(merged, along, gutter(size)).len();
+    before >= 2 && after == before
+}
+
+/// A table: cells by the column gaps; rows end at the wider gaps between lines (rows of
+/// several lines), or at every line when the lines are evenly spaced (one-line rows).
+fn table(fragments: Vec<Fragment>, size: f32) -> Node {
+    let lines = split_by_gaps(fragments, across, 0.0);
+    let extent = |line: &Vec<Fragment>| {
+        let lo = line.iter().map(Fragment::c_lo).fold(f32::INFINITY, f32::min);
+        let hi = line.iter().map(Fragment::c_hi).fold(f32::NEG_INFINITY, f32::max);
+        (lo, hi)
+    };
+    let gaps: Vec<f32> = lines.windows(2).map(|w| extent(&w[1]).0 - extent(&w[0]).1).collect();
+    let typical = median(gaps.clone()).unwrap_or(0.0);
+    let wide_gap = |gap: f32| gap > (1.5 * typical).max(typical + 0.3 * size);
+    let uneven = gaps.iter().any(|&gap| wide_gap(gap));
+    let mut rows: Vec<Vec<Fragment>> = Vec::new();
+    for (i, line) in lines.into_iter().enumerate() {
+        let new_row = i == 0 || !uneven || wide_gap(gaps[i - 1]);
+        match rows.last_mut() {
+            Some(row) if !new_row => row.extend(line),
+            _ => rows.push(line),
+        }
+    }
+    let rows: Vec<Node> = rows
+        .into_iter()
+        .map(|row| {
+            let cells = split_by_gaps(row, along, gutter(size));
+            if cells.len() == 1 {
+                Node::Leaf(cells.into_iter().flatten().collect())
+            } else {
+                Node::TableRow(cells.into_iter().map(Node::Leaf).collect())
+            }
+        })
+        .collect();
+    Node::Stack(rows)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -466,7 +524,7 @@ fn slab_kind(slab: &[Fragment], size: f32) -> SlabKind {
     let parts = split_by_gaps(slab.to_vec(), along, gutter(size));
     if parts.len() == 1 {
         SlabKind::Plain
-    } else if is_column_layout(&parts, size) {
+    } else if is_column_slice(&parts, size) {
         SlabKind::Columns
     } else {
         SlabKind::Cells
@@ -477,16 +535,27 @@ fn slab_kind(slab: &[Fragment], size: f32) -> SlabKind {
 /// Parts with several lines must all be wide; short parts (a signature, a lone
 /// caption) may sit beside them.
 fn is_column_layout(parts: &[Vec<Fragment>], size: f32) -> bool {
+    column_layout_with(parts, size, 3, 8.0)
+}
+
+/// The test of [`is_column_layout`] for a thin slice of the page (one or two lines):
+/// the lines of text columns need not align, so one slice may hold a single line of
+/// each column; such parts must be clearly wider than table cells.
+fn is_column_slice(parts: &[Vec<Fragment>], size: f32) -> bool {
+    column_layout_with(parts, size, 1, 12.0)
+}
+
+fn column_layout_with(parts: &[Vec<Fragment>], size: f32, min_lines: usize, min_em: f32) -> bool {
     let wide = |part: &Vec<Fragment>| {
         let lo = part.iter().map(|f| f.a0).fold(f32::INFINITY, f32::min);
         let hi = part.iter().map(|f| f.a1).fold(f32::NEG_INFINITY, f32::max);
-        hi - lo >= 8.0 * size
+        hi - lo >= min_em * size
     };
     let lines: Vec<usize> = parts.iter().map(|part| line_count(part)).collect();
     parts.len() <= 6
         && parts.iter().filter(|part| wide(part)).count() >= 2
         && parts.iter().zip(&lines).all(|(part, n)| *n < 3 || wide(part) || is_debris(part))
-        && lines.iter().max().copied().unwrap_or(0) >= 3
+        && lines.iter().max().copied().unwrap_or(0) >= min_lines
 }
 
 /// Scattered pieces of one or two characters (a masthead, list numbers), not a column.
@@ -503,7 +572,7 @@ fn merged_is_columns(group: &[Fragment], slab: &[Fragment], size: f32) -> bool {
     let mut merged = group.to_vec();
     merged.extend_from_slice(slab);
     let parts = split_by_gaps(merged, along, gutter(size));
-    parts.len() > 1 && is_column_layout(&parts, size)
+    parts.len() > 1 && is_column_slice(&parts, size)
 }
 
 fn render(node: &Node, body_size: f32, out: &mut PageText) {
@@ -515,6 +584,20 @@ fn render(node: &Node, body_size: f32, out: &mut PageText) {
                     out.text.push('\n');
                 }
                 render(part, body_size, out);
+            }
+        }
+        Node::TableRow(cells) => {
+            for (i, cell) in cells.iter().enumerate() {
+                if i > 0 {
+                    out.text.push('\t');
+                }
+                let mut text = PageText::default();
+                render(cell, body_size, &mut text);
+                let mut joined = String::new();
+                for line in text.text.lines() {
+                    join_wrapped(&mut joined, line.trim());
+                }
+                out.text.push_str(&joined);
             }
         }
         Node::Row(parts) => {
