@@ -878,6 +878,22 @@ mod tests {
     }
 
     #[test]
+    fn table_cells_of_several_lines_stay_in_their_row() {
+        // Regression: lines of a multi-line cell were interleaved with the next cells.
+        let mut glyphs = glyphs_of("第一", 50.0, 700.0, 10.0);
+        for (i, line) in ["説明の一行目", "説明の二行目", "説明の三行目"].iter().enumerate()
+        {
+            glyphs.extend(glyphs_of(line, 200.0, 700.0 - 15.0 * i as f32, 10.0));
+        }
+        glyphs.extend(glyphs_of("第二", 50.0, 640.0, 10.0));
+        glyphs.extend(glyphs_of("次の説明", 200.0, 640.0, 10.0));
+        assert_eq!(
+            page_text(fragments(&glyphs)).text,
+            "第一\t説明の一行目説明の二行目説明の三行目\n第二\t次の説明"
+        );
+    }
+
+    #[test]
     fn wrapped_latin_words_get_a_space_and_hyphens_are_undone() {
         let mut text = String::from("admini-");
         join_wrapped(&mut text, "stration of");
