@@ -15,7 +15,7 @@ use crate::model::Removed;
 pub(crate) type PageBox = (f32, f32, f32, f32);
 
 /// Share of the page height at the top and bottom where furniture lives.
-const BAND: f32 = 0.1;
+const BAND: f32 = 0.07;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Band {

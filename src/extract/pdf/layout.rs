@@ -535,7 +535,7 @@ fn slab_kind(slab: &[Fragment], size: f32) -> SlabKind {
 /// Parts with several lines must all be wide; short parts (a signature, a lone
 /// caption) may sit beside them.
 fn is_column_layout(parts: &[Vec<Fragment>], size: f32) -> bool {
-    column_layout_with(parts, size, 3, 8.0)
+    column_layout_with(parts, size, 3, 12.0)
 }
 
 /// The test of [`is_column_layout`] for a thin slice of the page (one or two lines):
