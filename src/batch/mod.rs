@@ -162,7 +162,7 @@ pub fn run(
     let ingested = ingest::ingest(&options, on_start, on_document)?;
     // Theme matrices and heatmap: issue 5 provides them; see `write_theme_exports`.
     let mut warnings = config.warnings.clone();
-    warnings.extend(write_theme_exports(&index_dir, &folder));
+    warnings.extend(write_theme_exports(&index_dir, &folder, &taxonomy_text, started));
 
     let finished = Utc::now();
     let report = RunReport {
@@ -176,11 +176,46 @@ pub fn run(
     Ok(BatchRun { report, folder, index_dir })
 }
 
-/// CALL SITE for the theme matrices (issue 5): once `crate::cli::themes::write_run_exports`
-/// (or its library equivalent) lands on main, call it here to write the municipality ×
-/// theme matrices and the heatmap into the run folder. Returns warnings for the report.
-fn write_theme_exports(_index_dir: &Path, _folder: &Path) -> Vec<String> {
-    vec!["theme matrices not written: the themes stage is not available in this build".to_owned()]
+/// Writes the municipality × theme matrices and the heatmap of the run's index, scored with
+/// the run's taxonomy, into `<run folder>/exports/`. A failure is a warning in the report,
+/// not a failed run.
+fn write_theme_exports(
+    index_dir: &Path,
+    folder: &Path,
+    taxonomy_text: &str,
+    started: DateTime<Utc>,
+) -> Vec<String> {
+    let written = (|| -> Result<(), String> {
+        let taxonomy = crate::themes::Taxonomy::from_toml_str(taxonomy_text, "taxonomy.toml")
+            .map_err(|e| e.to_string())?;
+        let documents = crate::index::load_documents(index_dir).map_err(|e| e.to_string())?;
+        let inputs: Vec<crate::themes::DocumentInput<'_>> = documents
+            .iter()
+            .map(|d| crate::themes::DocumentInput {
+                path: &d.path,
+                meta: &d.meta,
+                passages: &d.passages,
+            })
+            .collect();
+        let about = crate::themes::export::About {
+            gyokaku_version: env!("CARGO_PKG_VERSION").to_owned(),
+            dictionary: crate::tokenize::DICTIONARY_VERSION.to_owned(),
+            generated: started.to_rfc3339_opts(SecondsFormat::Secs, true),
+            index: index_dir.display().to_string(),
+        };
+        crate::themes::export::write_matrix_files(
+            &taxonomy,
+            &inputs,
+            &folder.join("exports"),
+            &about,
+        )
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+    })();
+    match written {
+        Ok(()) => Vec::new(),
+        Err(reason) => vec![format!("theme matrices not written: {reason}")],
+    }
 }
 
 fn load_taxonomy(source: &TaxonomySource) -> Result<(TaxonomyIdentity, String), BatchError> {
