@@ -169,7 +169,8 @@ impl VariantTable {
                 }
             }
         }
-        let mut by_first_char: Vec<(char, Vec<(String, String)>)> = by_first_char.into_iter().collect();
+        let mut by_first_char: Vec<(char, Vec<(String, String)>)> =
+            by_first_char.into_iter().collect();
         for (_, forms) in &mut by_first_char {
             forms.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
         }
