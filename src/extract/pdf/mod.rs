@@ -246,7 +246,7 @@ fn assemble_page(
     for (start, line) in line_spans(&laid_out.text) {
         let cleaned = furniture::remove_dot_leaders(number, line, removed);
         while let Some((at, level)) = marks.peek() {
-            if *at > start + line.len() {
+            if *at >= start + line.len() {
                 break;
             }
             let seen = headings.last().is_some_and(|h: &HeadingMark| h.start == text.len());
@@ -300,6 +300,33 @@ mod tests {
     fn a_non_pdf_is_refused_with_a_clear_reason() {
         let error = extract_pdf(b"hello", &Limits::default()).unwrap_err();
         assert_eq!(error.to_string(), "not a PDF: broken header");
+    }
+
+    #[test]
+    fn heading_marks_point_at_their_own_line() {
+        // Regression: a mark at the start of a line was given to the line before it.
+        let fragment = |text: &str, c: f32, size: f32| Fragment {
+            text: text.into(),
+            a0: 50.0,
+            a1: 50.0 + size * text.chars().count() as f32,
+            c,
+            size,
+            orientation: layout::Orientation::Horizontal,
+            bbox: (50.0, -c, 300.0, -c + size),
+        };
+        let fragments = vec![
+            fragment("本文の段落です。", -700.0, 10.0),
+            fragment("本文の続きです。", -650.0, 10.0),
+            fragment("第2章　見出し", -600.0, 16.0),
+            fragment("次の本文です。", -570.0, 10.0),
+        ];
+        let page = assemble_page(1, fragments, &mut Vec::new(), &mut Vec::new());
+        let starts: Vec<&str> = page
+            .headings
+            .iter()
+            .map(|h| page.text[h.start..].lines().next().unwrap_or(""))
+            .collect();
+        assert_eq!(starts, vec!["第2章　見出し"], "{:?}", page.text);
     }
 
     #[test]
