@@ -26,8 +26,9 @@ use crate::tokenize::{JapaneseTokenizer, TokenizeError};
 /// Bump when extraction output changes, so cached extractions are redone.
 pub const EXTRACTOR_VERSION: u32 = 1;
 
-/// Commit at least this often (documents), so a crash loses little work.
-const COMMIT_EVERY_DOCUMENTS: usize = 500;
+/// Commit at least this often, so a crash or a killed job loses little work. Each commit
+/// flushes and syncs segments, so committing by document count would stall large runs.
+const COMMIT_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Extensions of files that are never documents when a folder is walked (a folder's README,
 /// its manifest, sidecar files). Files named explicitly are always ingested.
@@ -299,7 +300,7 @@ pub fn ingest(
         .map_err(|err| IngestError::Threads(options.jobs, err.to_string()))?;
     let (sender, receiver) = mpsc::sync_channel::<Prepared>(options.jobs.max(1) * 4);
     let known = &documents.clone();
-    let mut pending = 0usize;
+    let mut last_commit = Instant::now();
     let mut write_result: Result<(), IndexError> = Ok(());
     std::thread::scope(|scope| {
         scope.spawn(|| {
@@ -337,10 +338,9 @@ pub fn ingest(
                     .map(|()| {
                         documents.insert(outcome.path.clone(), entry_for(&write));
                     });
-                pending += 1;
-                if pending >= COMMIT_EVERY_DOCUMENTS && write_result.is_ok() {
+                if last_commit.elapsed() >= COMMIT_EVERY && write_result.is_ok() {
                     write_result = writer.commit(&documents);
-                    pending = 0;
+                    last_commit = Instant::now();
                 }
             }
             on_document(&outcome);
