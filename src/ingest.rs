@@ -26,8 +26,9 @@ use crate::tokenize::{JapaneseTokenizer, TokenizeError};
 /// Bump when extraction output changes, so cached extractions are redone.
 pub const EXTRACTOR_VERSION: u32 = 1;
 
-/// Commit at least this often, so a crash or a killed job loses little work. Each commit
-/// flushes and syncs segments, so committing by document count would stall large runs.
+/// Commit at least every this many documents or this much time, so a crash or a killed job
+/// loses little work.
+const COMMIT_EVERY_DOCUMENTS: usize = 500;
 const COMMIT_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Extensions of files that are never documents when a folder is walked (a folder's README,
@@ -300,21 +301,22 @@ pub fn ingest(
         .map_err(|err| IngestError::Threads(options.jobs, err.to_string()))?;
     let (sender, receiver) = mpsc::sync_channel::<Prepared>(options.jobs.max(1) * 4);
     let known = &documents.clone();
+    let context = PrepareContext {
+        options,
+        manifests: &manifests,
+        known,
+        cache: &cache,
+        tokenizer,
+        analysis_key: &analysis_key,
+    };
     let mut last_commit = Instant::now();
+    let mut pending = 0usize;
     let mut write_result: Result<(), IndexError> = Ok(());
     std::thread::scope(|scope| {
         scope.spawn(|| {
             pool.install(|| {
                 files.par_iter().for_each_with(sender, |sender, file| {
-                    let prepared = prepare_guarded(
-                        file,
-                        options,
-                        &manifests,
-                        known,
-                        &cache,
-                        tokenizer,
-                        &analysis_key,
-                    );
+                    let prepared = prepare_guarded(file, &context);
                     let _ = sender.send(prepared);
                 });
             });
@@ -338,9 +340,13 @@ pub fn ingest(
                     .map(|()| {
                         documents.insert(outcome.path.clone(), entry_for(&write));
                     });
-                if last_commit.elapsed() >= COMMIT_EVERY && write_result.is_ok() {
+                pending += 1;
+                let due =
+                    pending >= COMMIT_EVERY_DOCUMENTS || last_commit.elapsed() >= COMMIT_EVERY;
+                if due && write_result.is_ok() {
                     write_result = writer.commit(&documents);
                     last_commit = Instant::now();
+                    pending = 0;
                 }
             }
             on_document(&outcome);
@@ -374,20 +380,21 @@ fn entry_for(write: &PreparedWrite) -> DocumentEntry {
     }
 }
 
+/// What every document of one ingest run is prepared against.
+struct PrepareContext<'a> {
+    options: &'a IngestOptions,
+    manifests: &'a [Manifest],
+    /// The index's documents before this run, by path.
+    known: &'a BTreeMap<String, DocumentEntry>,
+    cache: &'a ExtractionCache,
+    tokenizer: &'a JapaneseTokenizer,
+    analysis_key: &'a str,
+}
+
 /// Prepares one document; a panic anywhere becomes a failed outcome for that file alone.
-fn prepare_guarded(
-    file: &InputFile,
-    options: &IngestOptions,
-    manifests: &[Manifest],
-    known: &BTreeMap<String, DocumentEntry>,
-    cache: &ExtractionCache,
-    tokenizer: &JapaneseTokenizer,
-    analysis_key: &str,
-) -> Prepared {
+fn prepare_guarded(file: &InputFile, context: &PrepareContext<'_>) -> Prepared {
     let started = Instant::now();
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        prepare(file, options, manifests, known, cache, tokenizer, analysis_key)
-    }));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| prepare(file, context)));
     let mut prepared = result.unwrap_or_else(|_| {
         let mut outcome = DocumentOutcome::new(&file.key, DocStatus::Failed);
         outcome.error = Some("internal error while processing this file (panic)".to_owned());
@@ -397,15 +404,8 @@ fn prepare_guarded(
     prepared
 }
 
-fn prepare(
-    file: &InputFile,
-    options: &IngestOptions,
-    manifests: &[Manifest],
-    known: &BTreeMap<String, DocumentEntry>,
-    cache: &ExtractionCache,
-    tokenizer: &JapaneseTokenizer,
-    analysis_key: &str,
-) -> Prepared {
+fn prepare(file: &InputFile, context: &PrepareContext<'_>) -> Prepared {
+    let PrepareContext { options, manifests, known, cache, tokenizer, analysis_key } = *context;
     let mut outcome = DocumentOutcome::new(&file.key, DocStatus::Failed);
     let bytes = match read_limited(&file.path, &options.limits) {
         Ok(bytes) => bytes,
