@@ -22,6 +22,10 @@ pub use config::{BatchConfig, ConfigError, TaxonomySource};
 use provenance::TaxonomyIdentity;
 
 use crate::ingest::{self, DocStatus, DocumentOutcome, IngestError, IngestOptions, Shard};
+use crate::themes::aggregate::build_matrix;
+use crate::themes::export::{About, CellValue, matrix_csv, matrix_json, matrix_xlsx};
+use crate::themes::heatmap::heatmap_svg;
+use crate::themes::{By, DocumentInput, Taxonomy, score_documents};
 
 /// Name of the report every run writes into the index it built, so `merge` finds it.
 pub const LAST_REPORT: &str = "last-report.json";
@@ -44,6 +48,8 @@ pub enum BatchError {
         #[source]
         source: std::io::Error,
     },
+    #[error("{0}")]
+    InvalidTaxonomy(String),
     #[error("shard report `{}` is not a gyokaku run report: {reason}", .path.display())]
     ShardReport { path: PathBuf, reason: String },
 }
@@ -145,6 +151,8 @@ pub fn run(
 ) -> Result<BatchRun, BatchError> {
     let started = Utc::now();
     let (taxonomy, taxonomy_text) = load_taxonomy(&config.taxonomy)?;
+    let identity =
+        TaxonomyIdentity { name: taxonomy.name.clone(), version: taxonomy.version.clone() };
     let index_dir = index_dir_for(config, shard);
     let folder = create_run_folder(&config.output, &config.name, shard, started)?;
     copy_inputs(config, &folder, &taxonomy_text)?;
@@ -160,13 +168,14 @@ pub fn run(
         user_dict: config.user_dict.clone(),
     };
     let ingested = ingest::ingest(&options, on_start, on_document)?;
-    // Theme matrices and heatmap: issue 5 provides them; see `write_theme_exports`.
     let mut warnings = config.warnings.clone();
-    warnings.extend(write_theme_exports(&index_dir, &folder));
+    if let Err(reason) = write_theme_exports(&index_dir, &folder, &taxonomy, started) {
+        warnings.push(format!("theme matrices not written: {reason}"));
+    }
 
     let finished = Utc::now();
     let report = RunReport {
-        run: run_info(config, shard, &index_dir, &taxonomy, started, finished),
+        run: run_info(config, shard, &index_dir, &identity, started, finished),
         totals: Totals::of(&ingested.documents),
         documents: ingested.documents,
         warnings,
@@ -176,22 +185,67 @@ pub fn run(
     Ok(BatchRun { report, folder, index_dir })
 }
 
-/// CALL SITE for the theme matrices (issue 5): once `crate::cli::themes::write_run_exports`
-/// (or its library equivalent) lands on main, call it here to write the municipality ×
-/// theme matrices and the heatmap into the run folder. Returns warnings for the report.
-fn write_theme_exports(_index_dir: &Path, _folder: &Path) -> Vec<String> {
-    vec!["theme matrices not written: the themes stage is not available in this build".to_owned()]
+/// Writes the theme matrices of the index into the run folder, with the run's taxonomy:
+/// municipality × theme and document × theme as CSV (presence, with a BOM for Excel) and
+/// JSON (scores and evidence), the municipality matrix as Excel and as an SVG heatmap. The
+/// same matrices as `gyokaku themes`. Returns the files written.
+fn write_theme_exports(
+    index_dir: &Path,
+    folder: &Path,
+    taxonomy: &Taxonomy,
+    generated: DateTime<Utc>,
+) -> Result<Vec<PathBuf>, String> {
+    let documents = crate::index::load_documents(index_dir).map_err(|err| err.to_string())?;
+    let inputs: Vec<DocumentInput<'_>> = documents
+        .iter()
+        .map(|doc| DocumentInput { path: &doc.path, meta: &doc.meta, passages: &doc.passages })
+        .collect();
+    let scored = score_documents(taxonomy, &inputs);
+    let about = About {
+        gyokaku_version: env!("CARGO_PKG_VERSION").to_owned(),
+        dictionary: crate::tokenize::DICTIONARY_VERSION.to_owned(),
+        generated: timestamp(generated),
+        index: index_dir.display().to_string(),
+    };
+    let mut written = Vec::new();
+    let mut write = |name: String, bytes: Vec<u8>| -> Result<(), String> {
+        let path = folder.join(name);
+        fs_err::write(&path, bytes).map_err(|err| err.to_string())?;
+        written.push(path);
+        Ok(())
+    };
+    for by in [By::Municipality, By::Document] {
+        let matrix = build_matrix(taxonomy, &scored, by, false);
+        let stem = format!("themes-{}", by.as_str());
+        let csv = matrix_csv(&matrix, CellValue::Presence, true).map_err(|err| err.to_string())?;
+        write(format!("{stem}.csv"), csv)?;
+        write(format!("{stem}.json"), matrix_json(&matrix).map_err(|err| err.to_string())?)?;
+        if by == By::Municipality {
+            let xlsx = matrix_xlsx(&matrix, taxonomy, CellValue::Score, &about)
+                .map_err(|err| err.to_string())?;
+            write(format!("{stem}.xlsx"), xlsx)?;
+            let heatmap = heatmap_svg(&matrix)?;
+            write(format!("{stem}.svg"), heatmap.into_bytes())?;
+        }
+    }
+    Ok(written)
 }
 
-fn load_taxonomy(source: &TaxonomySource) -> Result<(TaxonomyIdentity, String), BatchError> {
-    let file = match source {
-        TaxonomySource::Default => None,
-        TaxonomySource::File(path) => Some(path.as_path()),
-    };
-    provenance::taxonomy_of(file).map_err(|source_err| BatchError::Taxonomy {
-        path: file.map_or_else(|| PathBuf::from("default"), Path::to_owned),
-        source: source_err,
-    })
+fn load_taxonomy(source: &TaxonomySource) -> Result<(Taxonomy, String), BatchError> {
+    match source {
+        TaxonomySource::Default => {
+            let taxonomy = Taxonomy::embedded_default()
+                .map_err(|err| BatchError::InvalidTaxonomy(err.to_string()))?;
+            Ok((taxonomy.clone(), provenance::DEFAULT_TAXONOMY_TOML.to_owned()))
+        }
+        TaxonomySource::File(path) => {
+            let text = fs_err::read_to_string(path)
+                .map_err(|source| BatchError::Taxonomy { path: path.clone(), source })?;
+            let taxonomy = Taxonomy::from_toml_str(&text, &path.display().to_string())
+                .map_err(|err| BatchError::InvalidTaxonomy(err.to_string()))?;
+            Ok((taxonomy, text))
+        }
+    }
 }
 
 fn run_info(

@@ -5,8 +5,8 @@
 //! result to the exit codes of CONTRACT.md (0 ok, 1 some documents failed, 2 error).
 
 mod analyze;
-mod compare;
 mod batch;
+mod compare;
 mod export;
 mod extract;
 mod ingest;
