@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the HTML dev set in tests/fixtures/html/ from the seed texts.
 
-Each page wraps a slice of a seed plan (/work/shared/seeds, or SEEDS_DIR) in the page
+Each page wraps a slice of a seed plan (tests/fixtures/seeds, or SEEDS_DIR) in the page
 furniture of a Japanese municipal CMS template and is written in one of the encodings
 such sites use. Next to each page go the gold main text (`NAME.gold.txt`: the page h1,
 then one line per block; table cells tab-separated; ruby as base text), the title
@@ -17,7 +17,7 @@ import sys
 from html import escape
 from pathlib import Path
 
-SEEDS_DIR = Path(os.environ.get("SEEDS_DIR", "/work/shared/seeds"))
+SEEDS_DIR = Path(os.environ.get("SEEDS_DIR", Path(__file__).resolve().parent.parent / "tests/fixtures/seeds"))
 OUT_DIR = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "tests/fixtures/html"
 
 

@@ -28,14 +28,16 @@ pub fn body_terms(tokenizer: &JapaneseTokenizer, text: &str) -> Result<Vec<Term>
     let normalized = normalize_with_offsets(text);
     let morphemes = tokenizer.morphemes(&normalized.text)?;
     let mut terms = Vec::with_capacity(morphemes.len() * 5 / 4);
-    for (position, morpheme) in morphemes.iter().enumerate() {
+    for (position, morpheme) in morphemes.into_iter().enumerate() {
         if morpheme.pos.is_stop() || !has_word_character(&morpheme.surface) {
             continue;
         }
         let (start, end) = source_span(&normalized, morpheme.start, morpheme.end);
-        terms.push(Term { text: morpheme.surface.clone(), position, start, end });
-        if keeps_base_form(morpheme.pos) && morpheme.base != morpheme.surface {
-            terms.push(Term { text: morpheme.base.clone(), position, start, end });
+        let base = (keeps_base_form(morpheme.pos) && *morpheme.base != *morpheme.surface)
+            .then(|| morpheme.base.to_string());
+        terms.push(Term { text: morpheme.surface, position, start, end });
+        if let Some(base) = base {
+            terms.push(Term { text: base, position, start, end });
         }
     }
     Ok(terms)

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::{Arc, LazyLock};
 
 use lindera::dictionary::{Dictionary, UserDictionary};
-use lindera::mode::{Mode, Penalty};
+use lindera::mode::Mode;
 use lindera::segmenter::Segmenter;
 use lindera_dictionary::builder::DictionaryBuilder;
 use thiserror::Error;
@@ -81,10 +81,60 @@ pub struct Morpheme {
     pub end: usize,
     pub pos: PartOfSpeech,
     /// Dictionary (base) form; equals the surface for unknown words and most nouns.
-    pub base: String,
+    pub base: Arc<str>,
     /// The raw IPADIC part-of-speech fields, e.g. `名詞,固有名詞,地域,一般`.
-    pub pos_detail: String,
+    pub pos_detail: Arc<str>,
 }
+
+/// What the dictionary says about a word, independent of where it occurs.
+#[derive(Clone)]
+struct WordInfo {
+    pos: PartOfSpeech,
+    /// `None` when the base form is the surface itself.
+    base: Option<Arc<str>>,
+    pos_detail: Arc<str>,
+}
+
+thread_local! {
+    /// Word information of system-dictionary entries by word id. Parsing an entry's detail
+    /// fields is a large share of analysis time; the same few thousand words recur.
+    static SYSTEM_WORDS: std::cell::RefCell<WordCache> =
+        std::cell::RefCell::new(WordCache::default());
+}
+
+type WordCache = std::collections::HashMap<u32, WordInfo, BuildWordIdHasher>;
+
+/// Word ids are dense small integers: a multiplicative hash is enough and much cheaper
+/// than the default SipHash.
+#[derive(Default, Clone, Copy)]
+struct BuildWordIdHasher;
+
+#[derive(Default)]
+struct WordIdHasher(u64);
+
+impl std::hash::BuildHasher for BuildWordIdHasher {
+    type Hasher = WordIdHasher;
+    fn build_hasher(&self) -> WordIdHasher {
+        WordIdHasher(0)
+    }
+}
+
+impl std::hash::Hasher for WordIdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(byte)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u32(&mut self, value: u32) {
+        self.0 = u64::from(value).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+/// Bound on the per-thread cache of word information.
+const MAX_CACHED_WORDS: usize = 200_000;
 
 /// A segmenter over the embedded IPADIC dictionary plus user entries.
 #[derive(Clone)]
@@ -121,8 +171,7 @@ impl JapaneseTokenizer {
                 reason,
             }
         })?;
-        let segmenter =
-            Segmenter::new(Mode::Decompose(Penalty::default()), dictionary, Some(user_dictionary));
+        let segmenter = Segmenter::new(Mode::Normal, dictionary, Some(user_dictionary));
         Ok(JapaneseTokenizer { segmenter: Arc::new(segmenter) })
     }
 
@@ -151,15 +200,36 @@ fn build_user_dictionary(dictionary: &Dictionary, csv: &str) -> Result<UserDicti
 fn to_morpheme(mut token: lindera::token::Token<'_>) -> Morpheme {
     let surface = token.surface.to_string();
     let (start, end) = (token.byte_start, token.byte_end);
+    let info = if token.word_id.is_system() {
+        let id = token.word_id.id();
+        let cached = SYSTEM_WORDS.with(|cache| cache.borrow().get(&id).cloned());
+        cached.unwrap_or_else(|| {
+            let info = word_info(&mut token);
+            SYSTEM_WORDS.with(|cache| {
+                let mut cache = cache.borrow_mut();
+                if cache.len() < MAX_CACHED_WORDS {
+                    cache.insert(id, info.clone());
+                }
+            });
+            info
+        })
+    } else {
+        word_info(&mut token)
+    };
+    let base = info.base.unwrap_or_else(|| Arc::from(surface.as_str()));
+    Morpheme { surface, start, end, pos: info.pos, base, pos_detail: info.pos_detail }
+}
+
+fn word_info(token: &mut lindera::token::Token<'_>) -> WordInfo {
     let details = token.details();
     let field = |i: usize| details.get(i).copied().unwrap_or("*");
     let pos = classify(field(0), field(1), field(2));
     let base = match field(6) {
-        "*" | "" => surface.clone(),
-        base => base.to_owned(),
+        "*" | "" => None,
+        base => Some(Arc::from(base)),
     };
-    let pos_detail = [field(0), field(1), field(2), field(3)].join(",");
-    Morpheme { surface, start, end, pos, base, pos_detail }
+    let pos_detail = Arc::from([field(0), field(1), field(2), field(3)].join(","));
+    WordInfo { pos, base, pos_detail }
 }
 
 fn classify(major: &str, sub1: &str, sub2: &str) -> PartOfSpeech {

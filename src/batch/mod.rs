@@ -23,8 +23,7 @@ use provenance::TaxonomyIdentity;
 
 use crate::ingest::{self, DocStatus, DocumentOutcome, IngestError, IngestOptions, Shard};
 use crate::themes::aggregate::build_matrix;
-use crate::themes::export::{About, CellValue, matrix_csv, matrix_json, matrix_xlsx};
-use crate::themes::heatmap::heatmap_svg;
+use crate::themes::export::{About, CellValue, matrix_csv, matrix_json, write_matrix_files};
 use crate::themes::{By, DocumentInput, Taxonomy, score_documents};
 
 /// Name of the report every run writes into the index it built, so `merge` finds it.
@@ -185,10 +184,9 @@ pub fn run(
     Ok(BatchRun { report, folder, index_dir })
 }
 
-/// Writes the theme matrices of the index into the run folder, with the run's taxonomy:
-/// municipality × theme and document × theme as CSV (presence, with a BOM for Excel) and
-/// JSON (scores and evidence), the municipality matrix as Excel and as an SVG heatmap. The
-/// same matrices as `gyokaku themes`. Returns the files written.
+/// Writes the theme matrices of the run's index, scored with the run's taxonomy, into
+/// `<run folder>/exports/`: the municipality × theme matrix as `gyokaku run` writes it (CSV,
+/// JSON with evidence, Excel, heatmap) and the document × theme matrix as CSV and JSON.
 fn write_theme_exports(
     index_dir: &Path,
     folder: &Path,
@@ -200,33 +198,25 @@ fn write_theme_exports(
         .iter()
         .map(|doc| DocumentInput { path: &doc.path, meta: &doc.meta, passages: &doc.passages })
         .collect();
-    let scored = score_documents(taxonomy, &inputs);
     let about = About {
         gyokaku_version: env!("CARGO_PKG_VERSION").to_owned(),
         dictionary: crate::tokenize::DICTIONARY_VERSION.to_owned(),
         generated: timestamp(generated),
         index: index_dir.display().to_string(),
     };
-    let mut written = Vec::new();
-    let mut write = |name: String, bytes: Vec<u8>| -> Result<(), String> {
-        let path = folder.join(name);
+    let exports = folder.join("exports");
+    let (_, mut written) =
+        write_matrix_files(taxonomy, &inputs, &exports, &about).map_err(|err| err.to_string())?;
+    let by_document =
+        build_matrix(taxonomy, &score_documents(taxonomy, &inputs), By::Document, false);
+    for (extension, bytes) in [
+        ("csv", matrix_csv(&by_document, CellValue::Presence, true)),
+        ("json", matrix_json(&by_document)),
+    ] {
+        let path = exports.join(format!("themes-document.{extension}"));
+        let bytes = bytes.map_err(|err| err.to_string())?;
         fs_err::write(&path, bytes).map_err(|err| err.to_string())?;
         written.push(path);
-        Ok(())
-    };
-    for by in [By::Municipality, By::Document] {
-        let matrix = build_matrix(taxonomy, &scored, by, false);
-        let stem = format!("themes-{}", by.as_str());
-        let csv = matrix_csv(&matrix, CellValue::Presence, true).map_err(|err| err.to_string())?;
-        write(format!("{stem}.csv"), csv)?;
-        write(format!("{stem}.json"), matrix_json(&matrix).map_err(|err| err.to_string())?)?;
-        if by == By::Municipality {
-            let xlsx = matrix_xlsx(&matrix, taxonomy, CellValue::Score, &about)
-                .map_err(|err| err.to_string())?;
-            write(format!("{stem}.xlsx"), xlsx)?;
-            let heatmap = heatmap_svg(&matrix)?;
-            write(format!("{stem}.svg"), heatmap.into_bytes())?;
-        }
     }
     Ok(written)
 }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::analysis::{Term, bigram_terms, body_terms};
@@ -54,29 +55,40 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let tokenizer = &tokenizer;
     let document =
         Extracted::new(Format::Text, vec![Page { number: 1, text, headings: Vec::new() }]);
-    let mut passages_json = Vec::new();
-    for passage in segment(&document) {
-        let body = body_terms(tokenizer, &passage.text)?;
-        match args.format {
-            AnalyzeFormat::Text => {
+    let passages = segment(&document);
+    // Passages are analysed in parallel (as ingest does) and printed in order.
+    let analysed: Vec<Vec<Term>> = passages
+        .par_iter()
+        .map(|passage| body_terms(tokenizer, &passage.text))
+        .collect::<Result<_, _>>()?;
+    match args.format {
+        AnalyzeFormat::Text => {
+            let mut text = String::new();
+            for body in &analysed {
                 let tokens: Vec<&str> = body.iter().map(|t| t.text.as_str()).collect();
-                output::data(&tokens.join(" "));
+                text.push_str(&tokens.join(" "));
+                text.push('\n');
             }
-            AnalyzeFormat::Json => {
-                let bigrams = bigram_terms(&passage.text);
-                let tokens: Vec<TokenJson<'_>> = tokens_json("body", &body)
-                    .chain(tokens_json("body_bigram", &bigrams))
-                    .collect();
-                passages_json.push(serde_json::json!({
-                    "heading": passage.heading(),
-                    "text": passage.text,
-                    "tokens": tokens,
-                }));
-            }
+            output::data_raw(text.as_bytes());
         }
-    }
-    if matches!(args.format, AnalyzeFormat::Json) {
-        output::data(&serde_json::to_string_pretty(&passages_json)?);
+        AnalyzeFormat::Json => {
+            let json: Vec<serde_json::Value> = passages
+                .iter()
+                .zip(&analysed)
+                .map(|(passage, body)| {
+                    let bigrams = bigram_terms(&passage.text);
+                    let tokens: Vec<TokenJson<'_>> = tokens_json("body", body)
+                        .chain(tokens_json("body_bigram", &bigrams))
+                        .collect();
+                    serde_json::json!({
+                        "heading": passage.heading(),
+                        "text": passage.text,
+                        "tokens": tokens,
+                    })
+                })
+                .collect();
+            output::data(&serde_json::to_string_pretty(&json)?);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -40,6 +40,8 @@ pub fn run(args: RunArgs, progress: Progress) -> anyhow::Result<ExitCode> {
     if !progress.quiet {
         print_municipalities(&report);
     }
+    // The municipality × theme matrix: printed, and written to index/exports/.
+    crate::cli::themes::write_run_exports(&args.index, progress.quiet)?;
     Ok(exit_code(&report))
 }
 

@@ -14,8 +14,10 @@ use crate::index::{IndexedDocument, load_documents};
 use crate::output;
 use crate::themes::aggregate::build_matrix;
 use crate::themes::eval::{EvalReport, Gold, evaluate, predict};
-use crate::themes::export::{About, CellValue, matrix_csv, matrix_json, matrix_xlsx};
-use crate::themes::heatmap::{japanese_font_path, write_heatmap};
+use crate::themes::export::{
+    About, CellValue, matrix_csv, matrix_json, matrix_xlsx, write_matrix_files,
+};
+use crate::themes::heatmap::write_heatmap;
 use crate::themes::{By, DocumentInput, Matrix, Taxonomy, score_documents};
 
 #[derive(Debug, Args)]
@@ -178,7 +180,7 @@ fn run_matrix(args: &ThemesArgs, progress: Progress) -> anyhow::Result<ExitCode>
     Ok(ExitCode::SUCCESS)
 }
 
-fn about(index: &Path) -> About {
+pub(crate) fn about(index: &Path) -> About {
     About {
         gyokaku_version: env!("CARGO_PKG_VERSION").to_owned(),
         dictionary: crate::tokenize::DICTIONARY_VERSION.to_owned(),
@@ -266,22 +268,8 @@ pub fn write_run_exports(index_dir: &Path, quiet: bool) -> anyhow::Result<()> {
     let taxonomy = Taxonomy::embedded_default()?;
     let documents = load_documents(index_dir)
         .with_context(|| format!("reading the index `{}`", index_dir.display()))?;
-    let matrix = build(taxonomy, &documents, By::Municipality, false);
     let dir = index_dir.join("exports");
-    fs_err::create_dir_all(&dir)?;
-    let stem = dir.join("themes-municipality");
-    let with = |ext: &str| stem.with_extension(ext);
-    fs_err::write(with("csv"), matrix_csv(&matrix, CellValue::Presence, true)?)?;
-    fs_err::write(with("json"), matrix_json(&matrix)?)?;
-    fs_err::write(
-        with("xlsx"),
-        matrix_xlsx(&matrix, taxonomy, CellValue::Score, &about(index_dir))?,
-    )?;
-    write_heatmap(&matrix, &with("svg"))?;
-    let png = japanese_font_path().map(|_| write_heatmap(&matrix, &with("png"))).transpose();
-    if let Err(err) = png {
-        output::warning(&format!("{err:#}"));
-    }
+    let (matrix, _) = write_matrix_files(taxonomy, &inputs(&documents), &dir, &about(index_dir))?;
     if !quiet {
         output::data(render_matrix_table(&matrix).trim_end());
         output::message(&format!(

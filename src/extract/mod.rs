@@ -135,6 +135,9 @@ pub fn extract(
         return Err(ExtractError::Empty);
     }
     let format = sniff_format(bytes);
+    if format != Format::Pdf {
+        html::reject_binary(bytes)?;
+    }
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match format {
         Format::Pdf => pdf::extract_pdf(bytes, limits).map_err(ExtractError::from),
         Format::Html => html::extract_html(bytes, hints).map_err(ExtractError::from),

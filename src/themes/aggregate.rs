@@ -166,9 +166,15 @@ fn merge_cells<'a>(cells: impl Iterator<Item = &'a ThemeResult>) -> ThemeResult 
         merged.present |= cell.present;
         merged.raw = merged.raw.max(cell.raw);
         merged.count += cell.count;
+        for subtheme in &cell.subthemes {
+            if !merged.subthemes.contains(subtheme) {
+                merged.subthemes.push(subtheme.clone());
+            }
+        }
         merged.evidence.extend(cell.evidence.iter().cloned());
     }
     merged.score = score_of_raw(merged.raw);
+    merged.subthemes.sort();
     merged.evidence.sort_by(|a, b| {
         b.weight
             .total_cmp(&a.weight)

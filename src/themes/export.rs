@@ -10,7 +10,12 @@ use serde::Serialize;
 use serde::ser::SerializeMap;
 use thiserror::Error;
 
-use super::aggregate::{Matrix, MatrixRow, ThemeColumn};
+use std::path::{Path, PathBuf};
+
+use super::aggregate::{
+    By, DocumentInput, Matrix, MatrixRow, ThemeColumn, build_matrix, score_documents,
+};
+use super::heatmap::{japanese_font_path, write_heatmap};
 use super::score::{Evidence, ThemeResult};
 use super::taxonomy::Taxonomy;
 
@@ -24,6 +29,48 @@ pub enum ExportError {
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
     #[error("invalid run time `{0}` for the XLSX properties")]
     RunTime(String),
+    #[error("cannot write exports: {0}")]
+    Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Heatmap(#[from] super::heatmap::HeatmapError),
+}
+
+/// File stem of the matrix files written by [`write_matrix_files`].
+pub const MATRIX_FILE_STEM: &str = "themes-municipality";
+
+/// Scores `documents` and writes the municipality × theme matrix into `dir`:
+/// `themes-municipality.csv` (presence, with a BOM for Excel), `.json` (with evidence),
+/// `.xlsx` (scores, evidence, taxonomy, about), `.svg` heatmap, and `.png` when a Japanese
+/// font is available. Returns the matrix and the files written. Used by `gyokaku run` and
+/// by batch runs.
+pub fn write_matrix_files(
+    taxonomy: &Taxonomy,
+    documents: &[DocumentInput<'_>],
+    dir: &Path,
+    about: &About,
+) -> Result<(Matrix, Vec<PathBuf>), ExportError> {
+    let scored = score_documents(taxonomy, documents);
+    let matrix = build_matrix(taxonomy, &scored, By::Municipality, false);
+    fs_err::create_dir_all(dir)?;
+    let path = |extension: &str| dir.join(format!("{MATRIX_FILE_STEM}.{extension}"));
+    let mut written = Vec::new();
+    for (extension, bytes) in [
+        ("csv", matrix_csv(&matrix, CellValue::Presence, true)?),
+        ("json", matrix_json(&matrix)?),
+        ("xlsx", matrix_xlsx(&matrix, taxonomy, CellValue::Score, about)?),
+    ] {
+        fs_err::write(path(extension), bytes)?;
+        written.push(path(extension));
+    }
+    let mut heatmaps = vec![path("svg")];
+    if japanese_font_path().is_some() {
+        heatmaps.push(path("png"));
+    }
+    for heatmap in heatmaps {
+        write_heatmap(&matrix, &heatmap)?;
+        written.push(heatmap);
+    }
+    Ok((matrix, written))
 }
 
 /// What a matrix cell shows in CSV and in the XLSX matrix sheet.
@@ -140,6 +187,7 @@ struct JsonCell<'a> {
     present: bool,
     score: f64,
     count: usize,
+    subthemes: &'a [String],
     evidence: &'a [Evidence],
 }
 
@@ -149,6 +197,7 @@ impl<'a> From<&'a ThemeResult> for JsonCell<'a> {
             present: cell.present,
             score: cell.score,
             count: cell.count,
+            subthemes: &cell.subthemes,
             evidence: &cell.evidence,
         }
     }

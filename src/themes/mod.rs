@@ -7,6 +7,7 @@
 //! How a score is built is documented in docs/themes.md.
 
 pub mod aggregate;
+mod context;
 pub mod eval;
 pub mod export;
 mod fold;
@@ -18,7 +19,8 @@ pub mod taxonomy;
 use std::sync::LazyLock;
 
 pub use aggregate::{By, DocumentInput, DocumentThemes, Matrix, MatrixRow, score_documents};
-pub use score::{Context, Evidence, Scorer, ThemeResult};
+pub use context::Context;
+pub use score::{Evidence, Scorer, ThemeResult};
 pub use taxonomy::{Subtheme, Taxonomy, TaxonomyError, Theme};
 
 /// Theme ids a passage speaks for (its heading path joined with ` > `, and its text), for the

@@ -249,9 +249,12 @@ fn run_folder_has_report_copies_and_provenance() {
         "themes-document.csv",
         "themes-document.json",
     ] {
-        assert!(fs_err::metadata(folder.join(matrix)).unwrap().len() > 0, "{matrix}");
+        assert!(
+            fs_err::metadata(folder.join("exports").join(matrix)).unwrap().len() > 0,
+            "{matrix}"
+        );
     }
-    let matrix = read_json(&folder.join("themes-document.json"));
+    let matrix = read_json(&folder.join("exports/themes-document.json"));
     assert_eq!(matrix["rows"].as_array().unwrap().len(), 3, "{matrix}");
     for document in report["documents"].as_array().unwrap() {
         for key in [
@@ -290,9 +293,10 @@ fn rerun_skips_unchanged_work_and_reports_the_same_totals() {
     let runs = run_folders(&scratch);
     assert_eq!(runs.len(), 2);
     for matrix in ["themes-municipality.csv", "themes-document.csv", "themes-document.json"] {
-        let first = fs_err::read(runs[0].join(matrix)).unwrap();
+        let first = fs_err::read(runs[0].join("exports").join(matrix)).unwrap();
         assert!(!first.is_empty());
-        assert_eq!(first, fs_err::read(runs[1].join(matrix)).unwrap(), "{matrix} differs");
+        let second = fs_err::read(runs[1].join("exports").join(matrix)).unwrap();
+        assert_eq!(first, second, "{matrix} differs");
     }
 }
 

@@ -244,7 +244,18 @@ fn sidecar_charset_file_is_the_http_charset() {
 fn binary_junk_named_html_is_a_clear_error() {
     let bytes = fs_err::read(fixture("hostile/random.html")).unwrap();
     let err = extract_html(&bytes, &SourceHints::default()).unwrap_err();
-    assert!(err.to_string().starts_with("not a web page"), "{err}");
+    assert!(err.to_string().starts_with("binary data"), "{err}");
+}
+
+#[test]
+fn binary_junk_is_refused_before_the_text_extractor() {
+    let err = extract::extract_file(
+        &fixture("hostile/random.html"),
+        &Limits::default(),
+        &SourceHints::default(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().starts_with("binary data"), "{err}");
 }
 
 #[test]
@@ -408,4 +419,90 @@ fn regression_contact_link_in_navigation_is_not_a_contact_block() {
          <div class=\"foot\">市役所 電話番号：00-000-0000</div></body>",
     );
     assert_eq!(extracted.department, None);
+}
+
+/// A ご利用案内 page describing the 文字サイズ and ふりがな tools lost its headings and
+/// definitions to the widget rules.
+#[test]
+fn regression_text_about_widgets_is_not_a_widget() {
+    let extracted = html_of(
+        "<body><div id=\"main\"><h1>ご利用案内</h1><h2>文字サイズ変更機能</h2>\
+         <p>文字の大きさを変更することで、文字を見やすくします。</p>\
+         <dl><dt>ふりがなをつける</dt><dd>漢字にふりがなをつけます。</dd></dl>\
+         <div class=\"tool\"><a href=\"#\">文字サイズ 小</a><a href=\"#\">大</a></div></div></body>",
+    );
+    assert_eq!(
+        extracted.pages[0].text,
+        "ご利用案内\n文字サイズ変更機能\n文字の大きさを変更することで、文字を見やすくします。\n\
+         ふりがなをつける\n漢字にふりがなをつけます。"
+    );
+}
+
+/// A paragraph that starts with 掲載 and mentions a date is text, not the updated line.
+#[test]
+fn regression_paragraph_with_a_date_is_not_the_updated_line() {
+    let extracted = html_of(
+        "<body><div id=\"main\"><h1>計画</h1><p>掲載した計画は令和3年4月1日に策定しました。</p>\
+         <p class=\"update\">更新日：2021年4月2日</p></div></body>",
+    );
+    assert_eq!(extracted.pages[0].text, "計画\n掲載した計画は令和3年4月1日に策定しました。");
+    assert_eq!(extracted.updated.as_deref(), Some("2021-04-02"));
+}
+
+// --- Pages in styles the dev set does not have, written after the rules were tuned ------
+
+fn unseen(name: &str) -> Extracted {
+    extract_path(&fixture(&format!("html/unseen/{name}")))
+}
+
+/// WordPress: `article`, entry meta with 投稿日, entry footer, widget sidebar.
+#[test]
+fn unseen_wordpress_post() {
+    let extracted = unseen("wordpress.html");
+    assert_eq!(
+        extracted.pages[0].text,
+        "第2次行政改革大綱を策定しました\n\
+         本町では、持続可能な行財政運営を実現するため、第2次行政改革大綱を策定しました。\n\
+         大綱の期間\n令和3年度から令和7年度までの5年間とします。\n重点項目\n\
+         事務事業の見直し\n公共施設の適正配置\nデジタル化の推進\n第2次行政改革大綱（PDF：820KB）"
+    );
+    assert_eq!(extracted.updated.as_deref(), Some("2021-04-01"));
+    assert_eq!(extracted.links.len(), 1);
+}
+
+/// The site name in an h1 of the page header must not become the title, and the
+/// address/copyright footer is not text.
+#[test]
+fn unseen_site_logo_h1_and_address_footer() {
+    let extracted = unseen("logo_h1_footer.html");
+    assert_eq!(extracted.title.as_deref(), Some("行政評価の結果について"));
+    let text = &extracted.pages[0].text;
+    assert!(text.starts_with("行政評価の結果について\n令和4年度に実施した"), "{text}");
+    assert!(text.ends_with("詳しくは下記の報告書をご覧ください。"), "{text}");
+}
+
+/// A 2000s page: `<center>` navigation, `<blockquote>` with `<br>` text, Shift_JIS.
+#[test]
+fn unseen_old_center_layout() {
+    let extracted = unseen("center_sjis.html");
+    let text = &extracted.pages[0].text;
+    assert!(text.starts_with("行財政改革推進計画\n本村では、"), "{text}");
+    assert!(!text.contains("お知らせ") && !text.contains("Copyright"), "{text}");
+    assert_eq!(extracted.encoding.as_deref(), Some("Shift_JIS (meta charset)"));
+}
+
+/// When text density picks a column without the page's h1, the h1 is put back on top
+/// as a level-1 heading and the other heading marks move with the text.
+#[test]
+fn page_h1_outside_the_dense_column_is_put_on_top() {
+    let prose = "本市では、公共施設の老朽化対策と事務事業の見直しに取り組みます。".repeat(12);
+    let extracted = html_of(&format!(
+        "<body><div class=\"ttl\"><h1>行政改革推進計画</h1></div>\
+         <div class=\"txt\"><h2>計画の趣旨</h2><p>{prose}</p></div></body>"
+    ));
+    let page = &extracted.pages[0];
+    assert_eq!(page.text, format!("行政改革推進計画\n計画の趣旨\n{prose}"));
+    let marks: Vec<(usize, u8)> = page.headings.iter().map(|m| (m.start, m.level)).collect();
+    assert_eq!(marks, [(0, 1), ("行政改革推進計画\n".len(), 2)]);
+    assert_eq!(extracted.title.as_deref(), Some("行政改革推進計画"));
 }

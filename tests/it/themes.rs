@@ -487,3 +487,63 @@ fn cli_explain_shows_the_passages_behind_a_cell() {
     assert!(!text.contains("fiscal_health"), "only the theme asked for: {text}");
     gyokaku(dir.path()).args(["themes", "--index", "index", "--explain", "東京"]).assert().code(2);
 }
+
+#[test]
+fn batch_run_folder_gets_the_theme_matrices() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = repo_root().join("tests/fixtures/seeds");
+    let config = format!(
+        "name = \"t\"\ninputs = [{:?}]\nmanifest = {:?}\nindex = \"index/\"\noutput = \"runs/\"\n",
+        seeds.display().to_string(),
+        seeds.join("manifest.csv").display().to_string()
+    );
+    fs_err::write(dir.path().join("batch.toml"), config).unwrap();
+    gyokaku(dir.path()).args(["batch", "batch.toml", "--quiet"]).assert().success();
+    let run = fs_err::read_dir(dir.path().join("runs")).unwrap().next().unwrap().unwrap().path();
+    let exports = run.join("exports");
+    for extension in ["csv", "json", "xlsx", "svg"] {
+        assert!(exports.join(format!("themes-municipality.{extension}")).is_file(), "{extension}");
+    }
+    let report: serde_json::Value =
+        serde_json::from_slice(&fs_err::read(run.join("report.json")).unwrap()).unwrap();
+    let warnings = report["warnings"].as_array().map(Vec::len).unwrap_or(0);
+    assert_eq!(warnings, 0, "{report}");
+}
+
+#[test]
+fn run_prints_the_matrix_and_writes_exports() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = repo_root().join("corpus");
+    let output = gyokaku(dir.path())
+        .args(["run", "--corpus", corpus.to_str().unwrap(), "--index", "index"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("work_style") && stdout.contains("芽室町 2019"), "{stdout}");
+    let exports = dir.path().join("index/exports");
+    let csv = fs_err::read(exports.join("themes-municipality.csv")).unwrap();
+    assert_eq!(csv::Reader::from_reader(&csv[3..]).records().count(), 5);
+    assert!(exports.join("themes-municipality.xlsx").is_file());
+}
+
+#[test]
+fn cells_name_the_subthemes_they_commit_to() {
+    let passages = plan_b();
+    let m = meta("南台町", 2011);
+    let docs = [DocumentInput { path: "b.txt", meta: &m, passages: &passages }];
+    let scored = score_documents(taxonomy(), &docs);
+    let outsourcing = &scored[0].themes[theme_index("outsourcing_ppp")];
+    assert_eq!(
+        outsourcing.subthemes,
+        ["outsourcing_ppp.designated_manager", "outsourcing_ppp.outsourcing"]
+    );
+    let facilities = &scored[0].themes[theme_index("public_facilities")];
+    assert!(facilities.subthemes.contains(&"public_facilities.comprehensive_plan".to_owned()));
+    let json = matrix_json(&build_matrix(taxonomy(), &scored, By::Document, false)).unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(
+        json["rows"][0]["themes"]["outsourcing_ppp"]["subthemes"][0],
+        "outsourcing_ppp.designated_manager"
+    );
+}

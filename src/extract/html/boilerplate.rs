@@ -170,7 +170,7 @@ fn classify(
     if let Some(text) = &text
         && name != "a"
     {
-        if let Some(kind) = classify_by_phrase(text, &stats) {
+        if let Some(kind) = classify_by_phrase(text, name, &stats) {
             return Some(kind);
         }
         if metadata::DATE_CLASS.is_match(&dom::id_and_classes(node))
@@ -259,20 +259,26 @@ fn looks_like_contact(text: &str) -> bool {
     metadata::find_phone(text).is_some() || text.contains('課') || text.contains("担当")
 }
 
-fn classify_by_phrase(text: &str, stats: &TextStats) -> Option<RemovalKind> {
+fn classify_by_phrase(text: &str, name: &str, stats: &TextStats) -> Option<RemovalKind> {
     let compact = compact(text);
     let bare = compact.trim_start_matches(PUNCT);
     let len = bare.chars().count();
     if len < 80 && metadata::is_updated_line(bare) {
         return Some(RemovalKind::Metadata);
     }
-    if is_widget_phrase(bare, len) {
+    if is_skip_marker(bare, len) {
+        return Some(RemovalKind::Boilerplate);
+    }
+    if may_be_widget(bare, name, stats) && is_widget_phrase(bare, len) {
         return Some(RemovalKind::Boilerplate);
     }
     if len < 300 && is_adobe_notice(bare) {
         return Some(RemovalKind::Boilerplate);
     }
     if len < SHORT_BLOCK_CHARS && is_survey(bare) {
+        return Some(RemovalKind::Boilerplate);
+    }
+    if len < 300 && is_site_footer(bare) {
         return Some(RemovalKind::Boilerplate);
     }
     if len < 200 && stats.links >= 2 && is_breadcrumb(bare) {
@@ -327,10 +333,16 @@ const WIDGET_PREFIXES: &[&str] = &[
 const WIDGET_WORDS: &[&str] =
     &["戻る", "印刷", "閉じる", "いいね", "検索", "メニュー", "ホーム", "HOME"];
 
-fn is_widget_phrase(bare: &str, len: usize) -> bool {
-    if len >= 60 {
-        return false;
-    }
+/// Widgets are controls, not prose: no sentence end, not a heading, and not a plain
+/// list item or definition (a ご利用案内 page describes 文字サイズ in its own text).
+fn may_be_widget(bare: &str, name: &str, stats: &TextStats) -> bool {
+    !bare.contains('。')
+        && dom::heading_level(name).is_none()
+        && (stats.links > 0 || !matches!(name, "dt" | "dd" | "li" | "td" | "th"))
+}
+
+/// `ここから本文です`, `メインメニューここまで` and the like: CMS skip markers.
+fn is_skip_marker(bare: &str, len: usize) -> bool {
     if len < 30
         && (bare.contains("ここから") || bare.contains("ここまで"))
         && [
@@ -349,10 +361,13 @@ fn is_widget_phrase(bare: &str, len: usize) -> bool {
     {
         return true;
     }
-    if bare.contains("リードスピーカー") || bare.contains("読み上げされません") {
-        return true;
-    }
-    WIDGET_PREFIXES.iter().any(|prefix| bare.starts_with(prefix)) || WIDGET_WORDS.contains(&bare)
+    len < 60 && (bare.contains("リードスピーカー") || bare.contains("読み上げされません"))
+}
+
+fn is_widget_phrase(bare: &str, len: usize) -> bool {
+    len < 60
+        && (WIDGET_PREFIXES.iter().any(|prefix| bare.starts_with(prefix))
+            || WIDGET_WORDS.contains(&bare))
 }
 
 fn is_adobe_notice(bare: &str) -> bool {
@@ -382,6 +397,17 @@ fn is_survey(bare: &str) -> bool {
             .iter()
             .any(|prefix| bare.starts_with(prefix));
     asks && starts
+}
+
+/// A copyright line, or the town hall's address line, that closes every page of a site.
+fn is_site_footer(bare: &str) -> bool {
+    let lower = bare.to_ascii_lowercase();
+    let copyright =
+        ["copyright", "allrightsreserved", "(c)", "©"].iter().any(|marker| lower.contains(marker));
+    let hall_address = bare.contains('〒')
+        && ["役所", "役場"].iter().any(|hall| bare.contains(hall))
+        && !bare.contains('。');
+    copyright || hall_address
 }
 
 fn is_breadcrumb(bare: &str) -> bool {
@@ -427,7 +453,20 @@ fn classify_by_class(node: &NodeRef<'_, Node>, stats: &TextStats) -> Option<Remo
 
 /// A list or box that is mostly links to other pages (not attachments) is navigation.
 fn is_link_list(node: &NodeRef<'_, Node>, name: &str, stats: &TextStats) -> bool {
-    if !matches!(name, "ul" | "ol" | "dl" | "div" | "table" | "section" | "p" | "span") {
+    if !matches!(
+        name,
+        "ul" | "ol"
+            | "dl"
+            | "div"
+            | "table"
+            | "tr"
+            | "td"
+            | "section"
+            | "p"
+            | "span"
+            | "center"
+            | "font"
+    ) {
         return false;
     }
     if stats.links < 3 || stats.link_density() < 0.7 {

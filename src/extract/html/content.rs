@@ -78,6 +78,12 @@ pub(crate) fn find_region(html: &Html) -> Region {
     if let Some(root) = find_candidate(html, &stats, body) {
         return Region { root, start: None, end: None, method: Method::Element };
     }
+    if let Some(anchor) = skip_link_target(html)
+        .filter(|id| html.tree.get(*id).is_some_and(|node| dom::collapsed_text(node, 1).is_empty()))
+    {
+        // `<a name="honbun"></a>`: an empty anchor where the main text begins.
+        return Region { root: body.id(), start: Some(anchor), end: None, method: Method::Markers };
+    }
     density_region(body)
 }
 
@@ -109,8 +115,12 @@ fn dominant_child<'a>(
         return None;
     }
     let share = inner.plain_chars() as f64 / total.plain_chars() as f64;
-    let rest_is_furniture =
-        total.headings == inner.headings && total.punct.saturating_sub(inner.punct) <= 2;
+    // Sub-headings beside the child are part of the text: stop here. (An h1 beside it may
+    // be the page title; it is put back on top by the caller.)
+    if total.subheadings > inner.subheadings {
+        return None;
+    }
+    let rest_is_furniture = total.punct.saturating_sub(inner.punct) <= 2;
     (share >= ALMOST_ALL || (share >= DESCEND_SHARE && rest_is_furniture)).then_some(child)
 }
 
@@ -160,22 +170,40 @@ fn skip_link_target(html: &Html) -> Option<NodeId> {
 
 /// The nodes after which the main text starts and before which it ends.
 fn find_markers(body: NodeRef<'_, Node>) -> Option<(NodeId, Option<NodeId>)> {
-    let mut start = None;
+    let mut start: Option<(NodeId, MarkerKind)> = None;
     for node in body.descendants() {
         let Some(text) = marker_text(&node) else { continue };
         let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
         match start {
-            None if is_start_marker(&compact) && !inside_link(&node) => start = Some(node.id()),
-            Some(start) if is_end_marker(&compact) => return Some((start, Some(node.id()))),
-            _ => {}
+            None => {
+                if let Some(kind) = start_marker(&compact)
+                    && !inside_link(&node)
+                {
+                    start = Some((node.id(), kind));
+                }
+            }
+            Some((start, kind)) if is_end_marker(&compact, kind) => {
+                return Some((start, Some(node.id())));
+            }
+            Some(_) => {}
         }
     }
-    start.map(|start| (start, None))
+    start.map(|(start, _)| (start, None))
+}
+
+/// Which family a start marker belongs to, so that only its own end marker closes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MarkerKind {
+    /// `ここから本文です` … `本文ここまで`, in text or comments.
+    Honbun,
+    /// Dreamweaver templates: `<!-- InstanceBeginEditable name="contents" -->` …
+    /// `<!-- InstanceEndEditable -->`.
+    Editable,
 }
 
 fn marker_text<'a>(node: &NodeRef<'a, Node>) -> Option<&'a str> {
     match node.value() {
-        Node::Comment(comment) => Some(comment),
+        Node::Comment(comment) if comment.len() < 200 => Some(comment),
         Node::Text(text) if text.len() < 120 => Some(text),
         _ => None,
     }
@@ -185,37 +213,62 @@ fn inside_link(node: &NodeRef<'_, Node>) -> bool {
     node.ancestors().any(|ancestor| dom::element_name(&ancestor) == Some("a"))
 }
 
-fn is_start_marker(compact: &str) -> bool {
-    let bare = compact.trim_matches(|c: char| matches!(c, '。' | '.' | '-' | '=' | '/' | '!'));
-    matches!(
-        bare,
-        "ここから本文です"
-            | "ここから本文"
-            | "本文ここから"
-            | "本文開始"
-            | "本文はここから"
-            | "ここからが本文です"
-            | "main_contentsstart"
-            | "contents_start"
-            | "maincontentsstart"
-    )
+const START_PHRASES: &[&str] = &[
+    "ここから本文",
+    "本文ここから",
+    "本文開始",
+    "本文はここから",
+    "ここからが本文",
+    "ここからメインコンテンツ",
+    "メインコンテンツ開始",
+    "メインコンテンツここから",
+    "main_contentsstart",
+    "maincontentsstart",
+    "contents_start",
+    "contentsstart",
+];
+
+const END_PHRASES: &[&str] = &[
+    "本文ここまで",
+    "ここまで本文",
+    "本文終了",
+    "本文はここまで",
+    "ここで本文終わり",
+    "メインコンテンツここまで",
+    "メインコンテンツ終了",
+    "ここまでメインコンテンツ",
+    "main_contentsend",
+    "maincontentsend",
+    "contents_end",
+    "contentsend",
+];
+
+/// Names of Dreamweaver editable regions that hold a page's main text.
+const EDITABLE_MAIN: &[&str] = &["contents", "content", "main", "body", "honbun", "naiyo", "本文"];
+
+fn start_marker(compact: &str) -> Option<MarkerKind> {
+    if compact.chars().count() <= 40 {
+        let lower = compact.to_ascii_lowercase();
+        if START_PHRASES.iter().any(|phrase| lower.contains(phrase)) {
+            return Some(MarkerKind::Honbun);
+        }
+    }
+    let lower = compact.to_ascii_lowercase();
+    let name = lower.strip_prefix("instancebegineditable")?.strip_prefix("name=")?;
+    let name = name.trim_matches(|c: char| c == '"' || c == '\'');
+    EDITABLE_MAIN.contains(&name).then_some(MarkerKind::Editable)
 }
 
-fn is_end_marker(compact: &str) -> bool {
-    let bare = compact.trim_matches(|c: char| matches!(c, '。' | '.' | '-' | '=' | '/' | '!'));
-    matches!(
-        bare,
-        "本文ここまで"
-            | "本文ここまでです"
-            | "ここまで本文です"
-            | "ここまで本文"
-            | "本文終了"
-            | "本文はここまで"
-            | "ここで本文終わり"
-            | "main_contentsend"
-            | "contents_end"
-            | "maincontentsend"
-    )
+fn is_end_marker(compact: &str, kind: MarkerKind) -> bool {
+    match kind {
+        MarkerKind::Honbun => {
+            compact.chars().count() <= 40 && {
+                let lower = compact.to_ascii_lowercase();
+                END_PHRASES.iter().any(|phrase| lower.contains(phrase))
+            }
+        }
+        MarkerKind::Editable => compact.eq_ignore_ascii_case("InstanceEndEditable"),
+    }
 }
 
 #[cfg(test)]
@@ -237,6 +290,30 @@ mod tests {
         let region = find_region(&parsed);
         assert_eq!(region.method, Method::Markers);
         assert!(region.end.is_some());
+    }
+
+    #[test]
+    fn dreamweaver_editable_region_is_a_marker() {
+        let parsed = Html::parse_document(
+            "<body><div>メニュー</div><!-- InstanceBeginEditable name=\"title\" --><h1>題</h1>\
+             <!-- InstanceEndEditable --><!-- InstanceBeginEditable name=\"contents\" --><p>本文。</p>\
+             <!-- InstanceEndEditable --><div>フッター</div></body>",
+        );
+        let region = find_region(&parsed);
+        assert_eq!(region.method, Method::Markers);
+        let start = parsed.tree.get(region.start.unwrap()).unwrap();
+        assert!(start.value().as_comment().is_some_and(|c| c.contains("contents")));
+        assert!(region.end.is_some());
+    }
+
+    #[test]
+    fn empty_skip_link_anchor_starts_the_text() {
+        let parsed = Html::parse_document(
+            "<body><a href=\"#honbun\">本文へ</a><div><a href=/a>くらし</a></div>\
+             <a name=\"honbun\"></a><p>本文です。</p></body>",
+        );
+        let region = find_region(&parsed);
+        assert_eq!(region.method, Method::Markers);
     }
 
     #[test]

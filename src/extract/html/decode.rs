@@ -305,6 +305,14 @@ mod tests {
     }
 
     #[test]
+    fn unknown_http_charset_falls_back_to_meta_with_warning() {
+        let html = page(r#"<meta charset="Shift_JIS">"#, SAMPLE);
+        let (bytes, _, _) = encoding_rs::SHIFT_JIS.encode(&html);
+        let decoded = check(&bytes, Some("x-nonsense"), "Shift_JIS (meta charset)");
+        assert!(decoded.warnings[0].contains("x-nonsense"), "{:?}", decoded.warnings);
+    }
+
+    #[test]
     fn undeclared_shift_jis_is_detected() {
         let html = page("", SAMPLE);
         let (bytes, _, _) = encoding_rs::SHIFT_JIS.encode(&html);

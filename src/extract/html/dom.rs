@@ -130,6 +130,8 @@ pub(crate) struct TextStats {
     pub punct: usize,
     pub links: usize,
     pub headings: usize,
+    /// Headings h2–h6: the structure of a text, unlike an h1 that may be a site logo.
+    pub subheadings: usize,
 }
 
 impl TextStats {
@@ -148,6 +150,7 @@ impl TextStats {
         self.punct += other.punct;
         self.links += other.links;
         self.headings += other.headings;
+        self.subheadings += other.subheadings;
     }
 }
 
@@ -177,8 +180,9 @@ pub(crate) fn text_stats(
                         link_depth += 1;
                         stats.links = 1;
                     }
-                    if heading_level(name).is_some() {
+                    if let Some(level) = heading_level(name) {
                         stats.headings = 1;
+                        stats.subheadings = usize::from(level > 1);
                     }
                     stack.push((node.id(), stats));
                 } else if let Some(text) = node.value().as_text() {

@@ -22,7 +22,12 @@ static WESTERN_DATE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static UPDATED_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^[\[【(（]?(最終更新日|最終更新|更新日時?|更新|掲載日|掲載開始日|公開日|ページ公開日|登録日|作成日|掲載)")
+    Regex::new(r"^[\[【(（]?(最終更新日|最終更新|更新日時?|更新|掲載日|掲載開始日|公開日|ページ公開日|登録日|作成日|投稿日|掲載)")
+        .expect("static regex is valid")
+});
+
+static DATE_AT_START: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:(令和|平成|昭和|R|H|S)\s*(\d{1,2}|元)\s*年|\d{4}\s*[年/.\-])")
         .expect("static regex is valid")
 });
 
@@ -99,7 +104,10 @@ fn western_date(caps: &regex::Captures<'_>) -> Option<NaiveDate> {
 
 /// A short line such as `更新日：2018年10月07日` or `【掲載日】令和3年4月1日`.
 pub(crate) fn is_updated_line(compact_text: &str) -> bool {
-    UPDATED_LABEL.is_match(compact_text) && parse_date_anywhere(compact_text).is_some()
+    let Some(label) = UPDATED_LABEL.find(compact_text) else { return false };
+    let rest = compact_text[label.end()..]
+        .trim_start_matches(['日', '時', '】', ']', ')', '）', '：', ':', '　', ' ']);
+    DATE_AT_START.is_match(&ascii_digits(rest))
 }
 
 /// The last-updated date of the page: a labelled line anywhere in the body, else a
@@ -137,7 +145,9 @@ fn classed_date(html: &Html) -> Option<NaiveDate> {
 fn labelled_date(html: &Html) -> Option<NaiveDate> {
     html.tree.root().descendants().find_map(|node| {
         let text = node.value().as_text()?;
-        if !["更新", "掲載", "公開", "登録", "作成"].iter().any(|label| text.contains(label))
+        if !["更新", "掲載", "公開", "登録", "作成", "投稿"]
+            .iter()
+            .any(|label| text.contains(label))
         {
             return None;
         }
@@ -149,14 +159,11 @@ fn labelled_date(html: &Html) -> Option<NaiveDate> {
         };
         let compact: String =
             dom::collapsed_text(block, 120).chars().filter(|c| !c.is_whitespace()).collect();
-        let from_label =
-            UPDATED_LABEL.find(&compact).map(|m| &compact[m.start()..]).or_else(|| {
-                let at = ["最終更新日", "更新日", "掲載日", "公開日"]
-                    .iter()
-                    .find_map(|l| compact.find(l))?;
-                Some(&compact[at..])
-            })?;
-        parse_date_anywhere(from_label.get(..from_label.len().min(90))?)
+        compact
+            .char_indices()
+            .map(|(at, _)| &compact[at..])
+            .find(|from| is_updated_line(from))
+            .and_then(parse_date_anywhere)
     })
 }
 
@@ -168,17 +175,26 @@ pub(crate) fn document_title(html: &Html) -> Option<String> {
     (!stripped.is_empty()).then_some(stripped)
 }
 
+const TITLE_SEPARATORS: &[&str] = &["｜", "|", " - ", " – ", " — ", "－", " / ", "：", "::", " : "];
+
 /// `計画を策定しました｜苫小牧市` → `計画を策定しました`.
 pub(crate) fn strip_site_name(title: &str) -> String {
-    for separator in ["｜", "|", " - ", " – ", " — ", "－", " / ", "：", "::", " : "] {
-        if let Some((page, _site)) = title.split_once(separator) {
-            let page = page.trim();
-            if !page.is_empty() {
-                return page.to_owned();
-            }
-        }
-    }
-    title.trim().to_owned()
+    split_title(title).map_or_else(|| title.trim().to_owned(), |(page, _)| page.to_owned())
+}
+
+fn split_title(title: &str) -> Option<(&str, &str)> {
+    TITLE_SEPARATORS.iter().find_map(|separator| {
+        let (page, site) = title.split_once(separator)?;
+        let page = page.trim();
+        (!page.is_empty()).then(|| (page, site.trim()))
+    })
+}
+
+/// The site name after the separator in `<title>`, if the title has one.
+pub(crate) fn site_name(html: &Html) -> Option<String> {
+    let raw = html.select(&TITLE).next()?.text().collect::<String>();
+    let title = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    split_title(&title).map(|(_, site)| site.to_owned()).filter(|site| !site.is_empty())
 }
 
 /// The first h1 with text outside page furniture (site headers, logos, navigation).
@@ -306,6 +322,8 @@ mod tests {
         assert!(is_updated_line("更新日：2018年10月07日"));
         assert!(is_updated_line("【最終更新日】令和3年4月1日"));
         assert!(!is_updated_line("令和3年4月1日に策定しました"));
+        assert!(!is_updated_line("掲載した計画は令和3年4月1日に策定しました"));
+        assert!(is_updated_line("掲載日2020年4月1日"));
     }
 
     #[test]

@@ -35,8 +35,8 @@ use crate::model::{Extracted, Format, HeadingMark, Page, Removed};
 #[derive(Debug, Error)]
 pub enum HtmlError {
     #[error(
-        "not a web page: {control} of the first {sampled} bytes are NUL or control bytes \
-         (binary data named .html?)"
+        "binary data, not a web page or text: {control} of the first {sampled} bytes are NUL \
+         or control bytes"
     )]
     Binary { control: usize, sampled: usize },
 }
@@ -87,7 +87,8 @@ pub fn extract_html(bytes: &[u8], hints: &SourceHints) -> Result<Extracted, Html
 
 /// Binary files have NUL and control bytes that no web page has (ESC aside, which
 /// ISO-2022-JP uses). UTF-16 pages, with their NULs, announce themselves with a BOM.
-fn reject_binary(bytes: &[u8]) -> Result<(), HtmlError> {
+/// Also used by [`crate::extract::extract`] for files that are not PDF.
+pub fn reject_binary(bytes: &[u8]) -> Result<(), HtmlError> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Ok(());
     }
@@ -148,8 +149,12 @@ impl MainText {
             return Some(h1.to_owned());
         }
         let root_id = self.region.root;
-        let outside_h1 = metadata::page_h1(html).filter(|(node, _)| {
-            node.id() != root_id && !node.ancestors().any(|ancestor| ancestor.id() == root_id)
+        let site = metadata::site_name(html);
+        let outside_h1 = metadata::page_h1(html).filter(|(node, text)| {
+            let is_site_logo = site.as_deref().is_some_and(|site| site.contains(text.as_str()));
+            !is_site_logo
+                && node.id() != root_id
+                && !node.ancestors().any(|ancestor| ancestor.id() == root_id)
         });
         if let Some((_, h1)) = outside_h1 {
             self.prepend_heading(&h1);
@@ -243,7 +248,7 @@ mod tests {
         let junk: Vec<u8> =
             (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
         let err = extract_html(&junk, &SourceHints::default()).unwrap_err();
-        assert!(err.to_string().starts_with("not a web page"), "{err}");
+        assert!(err.to_string().starts_with("binary data"), "{err}");
     }
 
     #[test]

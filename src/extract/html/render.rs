@@ -124,7 +124,9 @@ impl Writer {
     }
 
     fn flush(&mut self) {
-        let line = self.line.trim_end();
+        // Ideographic-space indents (`　本市では…`) go; leading tabs are empty table cells.
+        let line =
+            self.line.trim_end().trim_start_matches(|c: char| c.is_whitespace() && c != '\t');
         if line.chars().any(|c| !c.is_whitespace()) {
             if let Some(level) = self.line_heading {
                 self.headings.push(HeadingMark { start: self.out.len(), level });
@@ -416,6 +418,14 @@ mod tests {
         check(
             "<p>第一\n  背景</p><ul><li>一つ目</li><li>二つ<b>目</b></li></ul>観測結果<br>込浜 17<br><br>平田",
             "第一背景\n一つ目\n二つ目\n観測結果\n込浜 17\n平田",
+        );
+    }
+
+    #[test]
+    fn ideographic_space_indents_are_dropped() {
+        check(
+            "<p>\u{3000}本市では、改革を進めます。\u{3000}</p><p>第１\u{3000}趣旨</p>",
+            "本市では、改革を進めます。\n第１\u{3000}趣旨",
         );
     }
 
