@@ -72,15 +72,17 @@ fn main() {
     let index = PassageIndex::open(&index_dir).expect("open index");
     let rounds = 20;
     let mut millis = Vec::with_capacity(QUERIES.len() * rounds);
+    let mut per_query = vec![0.0f64; QUERIES.len()];
     let mut hits = 0usize;
     for round in 0..=rounds {
-        for query in QUERIES {
+        for (q, query) in QUERIES.iter().enumerate() {
             let started = Instant::now();
             let outcome = gyokaku::search::search(&index, query, &Filters::default(), 10)
                 .expect("query runs");
             let elapsed = started.elapsed().as_secs_f64() * 1000.0;
             if round > 0 {
                 millis.push(elapsed);
+                per_query[q] += elapsed / rounds as f64;
                 hits += outcome.hits.len();
             }
         }
@@ -96,6 +98,10 @@ fn main() {
         pick(0.99),
         pick(1.0)
     );
-    std::io::Write::write_all(&mut std::io::stdout(), format!("{report}\n").as_bytes())
-        .expect("write report");
+    let mut slowest: Vec<(f64, &str)> = per_query.iter().copied().zip(QUERIES).collect();
+    slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let slowest: Vec<String> =
+        slowest.iter().take(5).map(|(ms, q)| format!("{q} {ms:.2}ms")).collect();
+    let report = format!("{report}\nslowest (mean): {}\n", slowest.join(", "));
+    std::io::Write::write_all(&mut std::io::stdout(), report.as_bytes()).expect("write report");
 }

@@ -4,7 +4,9 @@
 1. Real-world PDFs (../shared/realworld/pdf/MANIFEST.tsv, read in place, never copied):
    how many expected snippets each tool's text contains, after NFKC and removing all
    whitespace.
-2. Generated fixtures with known text (tests/fixtures/pdf/NAME.pdf + NAME.txt):
+2. The corpus PDFs (corpus/*.pdf) against the seed plans they were typeset from
+   (../shared/seeds/*.txt, read in place).
+3. Generated fixtures with known text (tests/fixtures/pdf/NAME.pdf + NAME.txt):
    score = 1 - Levenshtein distance / gold length, after NFKC and removing whitespace.
 
 Usage: cargo build --release --example pdftext
@@ -98,6 +100,26 @@ def fixtures(binary):
               f"| **{mean(peer_scores):.3f}** ({min(peer_scores):.3f}) |\n")
 
 
+def corpus(binary, seeds_folder):
+    """The shipped corpus PDFs against the seed plans they were typeset from (the seeds are
+    in manifest order: 000 is the first row of corpus/manifest.csv)."""
+    manifest = os.path.join(ROOT, "corpus", "manifest.csv")
+    seeds = sorted(glob.glob(os.path.join(seeds_folder, "*.txt")))
+    if not os.path.exists(manifest) or not seeds:
+        return
+    rows = list(csv.DictReader(open(manifest, encoding="utf-8-sig")))
+    print("## Corpus PDFs against their seed text: 1 - Levenshtein / gold length\n")
+    print("| file | gyokaku | pdftotext |")
+    print("|---|---|---|")
+    for row, seed in zip(rows, seeds):
+        if not row["path"].endswith(".pdf"):
+            continue
+        pdf = os.path.join(ROOT, "corpus", row["path"])
+        gold = open(seed, encoding="utf-8").read()
+        print(f"| {row['path']} | {score(ours(binary, pdf), gold):.3f} | {score(pdftotext(pdf), gold):.3f} |")
+    print()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "examples", "pdftext"))
@@ -107,6 +129,7 @@ def main():
         sys.exit(f"build the extractor first: cargo build --release --example pdftext ({args.bin})")
     if os.path.exists(os.path.join(args.realworld, "MANIFEST.tsv")):
         realworld(args.bin, args.realworld)
+    corpus(args.bin, os.path.join(args.realworld, "..", "..", "seeds"))
     fixtures(args.bin)
 
 

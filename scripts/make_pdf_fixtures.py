@@ -43,6 +43,7 @@ def register():
     # reportlab names a vertical CID font like its horizontal twin: use another face.
     pdfmetrics.registerFont(UnicodeCIDFont("HeiseiKakuGo-W5", isVertical=True))
     pdfmetrics.registerFont(CIDFont("HeiseiMin-W3", "90ms-RKSJ-H"))
+    pdfmetrics.registerFont(CIDFont("HeiseiMin-W3", "EUC-H"))
     pdfmetrics.registerFont(TTFont("IPAGothic", IPA_GOTHIC))
 
 
@@ -117,6 +118,20 @@ def rksj_h():
     c.showPage()
     c.save()
     write_gold("rksj_h", "".join(PARAGRAPHS[:2]))
+
+
+def euc_h():
+    """EUC-H: EUC-JP codes through a predefined CMap."""
+    c = new_canvas("euc_h")
+    y = 260 * mm
+    for paragraph in PARAGRAPHS[2:]:
+        for line in wrap(paragraph):
+            c.setFont("HeiseiMin-W3-EUC-H", 11)
+            c.drawString(25 * mm, y, line.encode("euc_jp").decode("latin-1"))
+            y -= 18
+    c.showPage()
+    c.save()
+    write_gold("euc_h", "".join(PARAGRAPHS[2:]))
 
 
 def two_columns_reversed():
@@ -266,7 +281,7 @@ def libreoffice():
 def main():
     os.makedirs(OUT, exist_ok=True)
     register()
-    for make in [unijis_ucs2_h, unijis_ucs2_v, rksj_h, two_columns_reversed, shuffled_fragments,
+    for make in [unijis_ucs2_h, unijis_ucs2_v, rksj_h, euc_h, two_columns_reversed, shuffled_fragments,
                  table, ttf_embedded, rotated_matrix, toc_leaders, encrypted, libreoffice]:
         make()
 

@@ -285,7 +285,7 @@ fn concept_from_chunk(
         bigram_terms(surface).into_iter().map(|t| (t.position, t.text)).collect();
     let mut alternatives = vec![
         Alternative { field: SearchField::Body, terms: relative(body.clone()), boost: 2.0 },
-        Alternative { field: SearchField::Heading, terms: relative(body), boost: 1.0 },
+        Alternative { field: SearchField::Heading, terms: relative(body), boost: 0.5 },
     ];
     if !bigrams.is_empty() {
         alternatives.push(Alternative {

@@ -1,8 +1,9 @@
 //! Segmentation: an extracted document becomes passages, the unit of search and evidence.
 //!
 //! Passages break at headings (第1, 1, (1), ①, 【…】, ■, and headings the extractor marked),
-//! at page boundaries and between sentences (。！？), aiming at 100–600 characters and never
-//! cutting a sentence unless it alone is longer than the maximum. Each passage keeps the
+//! at page boundaries and between sentences (。！？), up to 600 characters and never cutting a
+//! sentence unless it alone is longer than the maximum. A passage never spans two headings,
+//! so a short section makes a short passage. Each passage keeps the
 //! page it starts on and the path of headings above it.
 
 use std::sync::LazyLock;
@@ -13,8 +14,6 @@ use crate::model::{Extracted, Page, Passage};
 
 /// Passages grow until adding the next sentence would pass this many characters.
 pub const MAX_PASSAGE_CHARS: usize = 600;
-/// Shorter runs of text under a heading are carried into the next passage.
-pub const MIN_PASSAGE_CHARS: usize = 100;
 /// Lines longer than this are never taken for headings.
 const MAX_HEADING_CHARS: usize = 60;
 
@@ -122,9 +121,9 @@ struct PassageBuilder {
 
 impl PassageBuilder {
     fn heading(&mut self, level: u8, text: &str) {
-        if self.current_chars >= MIN_PASSAGE_CHARS / 2 {
-            self.flush();
-        }
+        // A passage never spans two headings, however short: its heading path must be
+        // the one a reader would cite.
+        self.flush();
         while self.headings.last().is_some_and(|(l, _)| *l >= level) {
             self.headings.pop();
         }
@@ -230,6 +229,16 @@ mod tests {
         assert_eq!(passages[0].heading_path, ["第1 背景", "1 経過"]);
         assert_eq!(passages[1].heading_path, ["第1 背景", "1 経過", "(1) 課題"]);
         assert_eq!(passages.last().unwrap().page, 2);
+    }
+
+    #[test]
+    fn short_sections_keep_their_own_headings() {
+        let extracted = doc(&[
+            "1 組織機構の見直し\n組織を見直します。\n2 定員管理の適正化\n定員を管理します。\n3 公共施設の統廃合\n施設を統合します。",
+        ]);
+        let passages = segment(&extracted);
+        let headings: Vec<String> = passages.iter().map(Passage::heading).collect();
+        assert_eq!(headings, ["1 組織機構の見直し", "2 定員管理の適正化", "3 公共施設の統廃合"]);
     }
 
     #[test]

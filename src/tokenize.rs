@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::{Arc, LazyLock};
 
 use lindera::dictionary::{Dictionary, UserDictionary};
-use lindera::mode::Mode;
+use lindera::mode::{Mode, Penalty};
 use lindera::segmenter::Segmenter;
 use lindera_dictionary::builder::DictionaryBuilder;
 use thiserror::Error;
@@ -171,7 +171,8 @@ impl JapaneseTokenizer {
                 reason,
             }
         })?;
-        let segmenter = Segmenter::new(Mode::Normal, dictionary, Some(user_dictionary));
+        let segmenter =
+            Segmenter::new(Mode::Decompose(Penalty::default()), dictionary, Some(user_dictionary));
         Ok(JapaneseTokenizer { segmenter: Arc::new(segmenter) })
     }
 

@@ -15,8 +15,7 @@ use crate::output;
 
 #[derive(Debug, Args)]
 pub struct IngestArgs {
-    /// Files and folders to ingest (folders are walked recursively).
-    #[arg(required = true)]
+    /// Files and folders to ingest (folders are walked recursively) [default: corpus].
     pub paths: Vec<PathBuf>,
     /// Where the index lives.
     #[arg(long, default_value = "index")]
@@ -41,8 +40,9 @@ pub struct IngestArgs {
 }
 
 pub fn run(args: IngestArgs, progress: Progress) -> anyhow::Result<ExitCode> {
+    let inputs = if args.paths.is_empty() { vec![PathBuf::from("corpus")] } else { args.paths };
     let options = IngestOptions {
-        inputs: args.paths,
+        inputs,
         index_dir: args.index,
         manifest: args.manifest,
         jobs: args.jobs.unwrap_or_else(default_jobs),

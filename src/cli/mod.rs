@@ -129,9 +129,11 @@ impl Progress {
 
 /// Sets up `tracing` on stderr; `RUST_LOG` overrides `-v`.
 pub fn init_logging(global: &GlobalArgs) {
+    // lopdf logs every damaged or encrypted file at warn level; those problems already
+    // reach the user as the file's warnings or error, so its own log starts at `error`.
     let level = match global.verbose {
-        0 => "warn",
-        1 => "info",
+        0 => "warn,lopdf=error",
+        1 => "info,lopdf=warn",
         2 => "debug",
         _ => "trace",
     };

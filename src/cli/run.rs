@@ -1,16 +1,20 @@
 //! `gyokaku run`: the main job on the shipped corpus, end to end.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::Args;
 
 use crate::cli::Progress;
 use crate::cli::ingest::{default_jobs, exit_code, ingest_with_progress};
+use crate::compare::distinctive_terms_by_municipality;
 use crate::extract::Limits;
+use crate::index::load_documents;
 use crate::ingest::{DocStatus, IngestOptions, IngestReport};
 use crate::output;
+use crate::themes::DocumentInput;
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -39,10 +43,34 @@ pub fn run(args: RunArgs, progress: Progress) -> anyhow::Result<ExitCode> {
     let report = ingest_with_progress(&options, progress)?;
     if !progress.quiet {
         print_municipalities(&report);
+        print_distinctive_terms(&args.index)?;
     }
     // The municipality × theme matrix: printed, and written to index/exports/.
     crate::cli::themes::write_run_exports(&args.index, progress.quiet)?;
     Ok(exit_code(&report))
+}
+
+/// Terms shown per municipality in the summary.
+const DISTINCTIVE_TERMS: usize = 8;
+
+fn print_distinctive_terms(index_dir: &Path) -> anyhow::Result<()> {
+    let documents = load_documents(index_dir)
+        .with_context(|| format!("reading the index `{}`", index_dir.display()))?;
+    let inputs: Vec<DocumentInput<'_>> = documents
+        .iter()
+        .map(|d| DocumentInput { path: &d.path, meta: &d.meta, passages: &d.passages })
+        .collect();
+    let by_city = distinctive_terms_by_municipality(&inputs, DISTINCTIVE_TERMS)?;
+    let mut rows = vec![vec![
+        "municipality".to_owned(),
+        "distinctive terms (log-likelihood against the other plans)".to_owned(),
+    ]];
+    rows.extend(by_city.into_iter().map(|(city, terms)| {
+        let terms: Vec<&str> = terms.iter().map(|t| t.term.as_str()).collect();
+        vec![city, terms.join("、")]
+    }));
+    output::data(output::render_table(&rows).trim_end());
+    Ok(())
 }
 
 fn print_municipalities(report: &IngestReport) {

@@ -125,6 +125,30 @@ pub fn compare(
     })
 }
 
+/// The most distinctive terms of every municipality against all the others (G² keyness
+/// of noun compounds), `per_municipality` each, municipalities in name order.
+pub fn distinctive_terms_by_municipality(
+    documents: &[DocumentInput<'_>],
+    per_municipality: usize,
+) -> Result<BTreeMap<String, Vec<KeyTerm>>, CompareError> {
+    let tokenizer = JapaneseTokenizer::shared()
+        .map_err(|source| CompareError::Tokenize { path: "(dictionary)".into(), source })?;
+    let counts = term_counts_by_document(tokenizer, documents, 1)?;
+    let mut paths_by_city: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for doc in documents {
+        let city = doc.meta.municipality.clone().unwrap_or_else(|| "(unknown)".to_owned());
+        paths_by_city.entry(city).or_default().push(doc.path.to_owned());
+    }
+    Ok(paths_by_city
+        .into_iter()
+        .map(|(city, paths)| {
+            let mut terms = keyness_of(&counts, &paths);
+            terms.truncate(per_municipality);
+            (city, terms)
+        })
+        .collect())
+}
+
 /// Finds a row by exact name, else by a unique partial match (芽室 → 芽室町).
 fn resolve(matrix: &Matrix, name: &str) -> Result<usize, CompareError> {
     if let Some(index) = matrix.rows.iter().position(|row| row.key == name) {

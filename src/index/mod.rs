@@ -6,6 +6,7 @@
 //! commit, its passages and its document list intact.
 
 mod analyzer;
+mod facets;
 pub mod query;
 mod schema;
 
@@ -106,6 +107,8 @@ pub struct PassageIndex {
     index: Index,
     fields: Fields,
     tokenizer: JapaneseTokenizer,
+    /// Opened on first use and reused: opening a reader costs more than a typical query.
+    reader: std::sync::OnceLock<IndexReader>,
 }
 
 /// The user dictionary an index was built with, kept inside it so that queries are
@@ -178,7 +181,13 @@ impl PassageIndex {
         })?;
         analyzer::register(&index, &tokenizer);
         let fields = Fields::build().1;
-        Ok(PassageIndex { dir: index_dir.to_owned(), index, fields, tokenizer })
+        Ok(PassageIndex {
+            dir: index_dir.to_owned(),
+            index,
+            fields,
+            tokenizer,
+            reader: std::sync::OnceLock::new(),
+        })
     }
 
     fn tantivy_err(&self) -> impl Fn(tantivy::TantivyError) -> IndexError + '_ {
@@ -212,12 +221,17 @@ impl PassageIndex {
         Ok(PassageWriter { index: self, writer })
     }
 
-    fn reader(&self) -> Result<IndexReader, IndexError> {
-        self.index
+    fn reader(&self) -> Result<&IndexReader, IndexError> {
+        if let Some(reader) = self.reader.get() {
+            return Ok(reader);
+        }
+        let reader: IndexReader = self
+            .index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
-            .map_err(self.tantivy_err())
+            .map_err(self.tantivy_err())?;
+        Ok(self.reader.get_or_init(|| reader))
     }
 
     /// Reads every document with its passages, sorted by path.
@@ -469,23 +483,19 @@ impl PassageWriter<'_> {
 
 fn add_meta(doc: &mut TantivyDocument, f: &Fields, meta: &DocMeta) {
     let optional = [
-        (f.municipality, &meta.municipality, "municipality"),
-        (f.prefecture, &meta.prefecture, "prefecture"),
-        (f.code, &meta.code, "code"),
-        (f.title, &meta.title, "title"),
-        (f.url, &meta.url, "url"),
+        (f.municipality, &meta.municipality),
+        (f.prefecture, &meta.prefecture),
+        (f.code, &meta.code),
+        (f.title, &meta.title),
+        (f.url, &meta.url),
     ];
-    for (field, value, facet) in optional {
+    for (field, value) in optional {
         if let Some(value) = value {
             doc.add_text(field, value);
-            if matches!(facet, "municipality" | "prefecture") {
-                doc.add_facet(f.facets, Facet::from_path([facet, value.as_str()]));
-            }
         }
     }
     if let Some(year) = meta.year {
         doc.add_i64(f.year, i64::from(year));
-        doc.add_facet(f.facets, Facet::from_path(["year", &year.to_string()]));
     }
     for (key, value) in &meta.extra {
         doc.add_text(f.vars, format!("{key}={value}"));

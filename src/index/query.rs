@@ -14,6 +14,7 @@ use tantivy::query::{
 use tantivy::schema::{Facet, Field, IndexRecordOption};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
+use super::facets::{I64Counts, StrCounts};
 use super::{
     IndexError, PassageIndex, parse_format, split_heading, stored_facets, stored_i64, stored_str,
     stored_u64,
@@ -101,19 +102,19 @@ impl PassageIndex {
     ) -> Result<SearchResults, IndexError> {
         let query = self.build_query(plan, filters);
         let searcher = self.reader()?.searcher();
-        let mut facet_collectors = FacetCollector::for_field("facets");
-        facet_collectors.add_facet("/municipality");
-        facet_collectors.add_facet("/year");
-        facet_collectors.add_facet("/prefecture");
         let mut theme_collector = FacetCollector::for_field("themes");
         theme_collector.add_facet("/");
-        let (top, total, facet_counts, theme_counts) = searcher
+        let (top, total, (municipalities, prefectures, years), theme_counts) = searcher
             .search(
                 &query,
                 &(
                     TopDocs::with_limit(limit.max(1)).order_by_score(),
                     Count,
-                    facet_collectors,
+                    (
+                        StrCounts::new("municipality"),
+                        StrCounts::new("prefecture"),
+                        I64Counts::new("year"),
+                    ),
                     theme_collector,
                 ),
             )
@@ -124,13 +125,9 @@ impl PassageIndex {
             .map(|(score, address)| self.hit(&searcher, score, address))
             .collect::<Result<Vec<_>, _>>()?;
         let mut facets = BTreeMap::new();
-        for name in ["municipality", "year", "prefecture"] {
-            let counts = facet_counts
-                .get(&format!("/{name}"))
-                .filter_map(|(facet, count)| Some((facet.to_path().last()?.to_string(), count)))
-                .collect();
-            facets.insert(name.to_owned(), counts);
-        }
+        facets.insert("municipality".to_owned(), municipalities);
+        facets.insert("prefecture".to_owned(), prefectures);
+        facets.insert("year".to_owned(), years);
         let themes = theme_counts
             .get("/")
             .filter_map(|(facet, count)| Some((facet.to_path().last()?.to_string(), count)))

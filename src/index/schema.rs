@@ -8,7 +8,7 @@ use tantivy::schema::{
 use super::analyzer::{BIGRAM_ANALYZER, BODY_ANALYZER};
 
 /// Bump when the schema or the analysis changes in a way that needs a rebuild.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Handles to every field of the schema.
 #[derive(Debug, Clone)]
@@ -30,7 +30,6 @@ pub struct Fields {
     pub body: Field,
     pub body_bigram: Field,
     pub themes: Field,
-    pub facets: Field,
     pub vars: Field,
     pub meta_json: Field,
 }
@@ -49,8 +48,8 @@ impl Fields {
             path: builder.add_text_field("path", STRING | STORED),
             doc_id: builder.add_text_field("doc_id", STRING | STORED),
             fingerprint: builder.add_text_field("fingerprint", STRING | STORED),
-            municipality: builder.add_text_field("municipality", STRING | STORED),
-            prefecture: builder.add_text_field("prefecture", STRING | STORED),
+            municipality: builder.add_text_field("municipality", STRING | STORED | FAST),
+            prefecture: builder.add_text_field("prefecture", STRING | STORED | FAST),
             code: builder.add_text_field("code", STRING | STORED),
             title: builder.add_text_field("title", STRING | STORED),
             year: builder.add_i64_field("year", INDEXED | STORED | FAST),
@@ -63,7 +62,6 @@ impl Fields {
             body: builder.add_text_field("body", analyzed(BODY_ANALYZER, false)),
             body_bigram: builder.add_text_field("body_bigram", analyzed(BIGRAM_ANALYZER, false)),
             themes: builder.add_facet_field("themes", FacetOptions::default().set_stored()),
-            facets: builder.add_facet_field("facets", FacetOptions::default()),
             vars: builder.add_text_field("vars", STRING | STORED),
             meta_json: builder.add_text_field("meta_json", STORED),
         };

@@ -241,3 +241,34 @@ fn theme_facet_and_filter() {
             .all(|h| { h["themes"].as_array().unwrap().iter().any(|t| t == theme) })
     );
 }
+
+#[test]
+fn run_on_the_shipped_corpus_makes_it_searchable_with_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = crate::support::repo_root().join("corpus");
+    let output = gyokaku(dir.path())
+        .args(["run", "--corpus", corpus.to_str().unwrap(), "--index", "index"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("distinctive terms"), "{stdout}");
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("5 new or changed, 0 unchanged, 0 failed"), "{stderr}");
+
+    let facilities = search_json(dir.path(), &["公共施設", "老朽化"]);
+    assert_eq!(facilities["hits"][0]["municipality"], "苫小牧市");
+    assert!(facilities["hits"][0]["path"].as_str().unwrap().ends_with("tomakomai.html"));
+
+    // A PDF plan: hits carry the page they are on.
+    let collaboration = search_json(dir.path(), &["市民協働", "--city", "岡崎市", "--limit", "50"]);
+    let pages: Vec<u64> = collaboration["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["page"].as_u64().unwrap())
+        .collect();
+    assert!(!pages.is_empty() && pages.iter().all(|&p| p >= 1));
+    assert!(pages.iter().any(|&p| p > 1), "{pages:?}");
+    assert!(collaboration["hits"][0]["path"].as_str().unwrap().ends_with("okazaki.pdf"));
+}

@@ -51,6 +51,11 @@ fn shift_jis_cmap() {
 }
 
 #[test]
+fn euc_cmap() {
+    check_gold("euc_h");
+}
+
+#[test]
 fn right_column_drawn_first_and_lines_bottom_up() {
     check_gold("two_columns_reversed");
 }
@@ -195,6 +200,14 @@ fn decompression_limit_is_an_error() {
     let limits = Limits { max_decompressed_bytes: 64, ..Limits::default() };
     let error = extract_pdf(&bytes, &limits).expect_err("over the limit");
     assert!(error.to_string().starts_with("decompressed size over the limit"), "{error}");
+}
+
+#[test]
+fn time_limit_is_an_error() {
+    let bytes = fs_err::read(fixture_path("unijis_ucs2_h.pdf")).expect("fixture exists");
+    let limits = Limits { max_seconds: 0.0, ..Limits::default() };
+    let error = extract_pdf(&bytes, &limits).expect_err("no time at all");
+    assert_eq!(error.to_string(), "PDF extraction took longer than the limit of 0 s");
 }
 
 #[test]

@@ -89,7 +89,7 @@ impl Font {
         .filter(CMap::has_unicode);
         let subtype = objects::get_name(doc, dict, b"Subtype").unwrap_or("");
         let (kind, vertical) = if subtype == "Type0" {
-            let (composite, vertical) = load_composite(doc, dict, budget)?;
+            let (composite, vertical) = load_composite(doc, dict, budget, to_unicode.is_none())?;
             (FontKind::Composite(Box::new(composite)), vertical)
         } else {
             (FontKind::Simple(load_simple(doc, dict, subtype)), false)
@@ -272,10 +272,13 @@ fn predefined_unicode(predefined: Predefined, code: Code) -> Option<String> {
     }
 }
 
+/// `read_program` says whether to read the embedded TrueType program for its `cmap`
+/// (only needed when there is no ToUnicode, which wins anyway).
 fn load_composite(
     doc: &Document,
     dict: &Dictionary,
     budget: &Budget,
+    read_program: bool,
 ) -> Result<(CompositeFont, bool), LimitHit> {
     let (encoding, vertical) = match objects::get(doc, dict, b"Encoding") {
         Some(Object::Name(name)) => {
@@ -329,7 +332,11 @@ fn load_composite(
     };
     let collection =
         ordering.as_deref().and_then(Collection::from_ordering).or(predefined_collection);
-    let (truetype_unicode, prefer_truetype) = truetype_cid_unicode(doc, cid_font, budget)?;
+    let (truetype_unicode, prefer_truetype) = if read_program {
+        truetype_cid_unicode(doc, cid_font, budget)?
+    } else {
+        (HashMap::new(), false)
+    };
     let default_width = objects::get_number(doc, cid_font, b"DW").unwrap_or(1000.0);
     let widths =
         objects::get_array(doc, cid_font, b"W").map(|w| parse_w(doc, w, 1)).unwrap_or_default();
@@ -427,24 +434,26 @@ fn truetype_cid_unicode(
 }
 
 /// Glyph id → character from a TrueType font's Unicode `cmap` subtables.
+///
+/// The code points are probed over the BMP and the CJK supplementary plane rather than
+/// enumerated from the subtable: a damaged format 12 subtable can claim billions of them.
 fn truetype_reverse_cmap(bytes: &[u8]) -> HashMap<u16, char> {
     let mut out = HashMap::new();
     let Ok(face) = ttf_parser::Face::parse(bytes, 0) else { return out };
     let Some(cmap) = face.tables().cmap else { return out };
-    for subtable in cmap.subtables {
-        if !subtable.is_unicode() {
-            continue;
-        }
-        subtable.codepoints(|codepoint| {
-            if let (Some(ch), Some(gid)) =
+    let probes = (0x20u32..0xD800).chain(0xE000..0x1_0000).chain(0x2_0000..0x3_0000);
+    for subtable in cmap.subtables.into_iter().filter(|s| s.is_unicode()).take(4) {
+        for codepoint in probes.clone() {
+            let (Some(ch), Some(gid)) =
                 (char::from_u32(codepoint), subtable.glyph_index(codepoint))
-            {
-                let keep = out.get(&gid.0).is_none_or(|old: &char| prefer_char(ch, *old));
-                if keep {
-                    out.insert(gid.0, ch);
-                }
+            else {
+                continue;
+            };
+            let keep = out.get(&gid.0).is_none_or(|old: &char| prefer_char(ch, *old));
+            if keep {
+                out.insert(gid.0, ch);
             }
-        });
+        }
     }
     out
 }

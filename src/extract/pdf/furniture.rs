@@ -15,7 +15,7 @@ use crate::model::Removed;
 pub(crate) type PageBox = (f32, f32, f32, f32);
 
 /// Share of the page height at the top and bottom where furniture lives.
-const BAND: f32 = 0.1;
+const BAND: f32 = 0.07;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Band {
@@ -77,13 +77,32 @@ pub(crate) fn remove_furniture(
         }
     }
     let threshold = (n_pages.div_ceil(2)).max(2);
+    let numbered = page_number_candidates(pages);
+    let numbered_pages = |band: Band| {
+        numbered
+            .iter()
+            .filter(|(b, _)| *b == band)
+            .map(|(_, page)| page)
+            .collect::<HashSet<_>>()
+            .len()
+    };
+    let page_numbers_in = |band: Band| n_pages == 1 || numbered_pages(band) >= threshold;
     for (number, page_box, fragments) in pages.iter_mut() {
+        let alone: Vec<bool> = (0..fragments.len())
+            .map(|i| band_of(&fragments[i], *page_box).is_some() && alone_on_line(fragments, i))
+            .collect();
+        let mut index = 0;
         fragments.retain(|fragment| {
+            let is_alone = alone[index];
+            index += 1;
             let Some(band) = band_of(fragment, *page_box) else { return true };
             if fragment.size > 1.15 * body_size {
                 return true;
             }
-            let kind = if page_number_pattern().is_match(&normalized(&fragment.text)) {
+            let kind = if is_alone
+                && page_number_pattern().is_match(&normalized(&fragment.text))
+                && page_numbers_in(band)
+            {
                 "page-number"
             } else if n_pages >= 2
                 && seen_on
@@ -102,6 +121,31 @@ pub(crate) fn remove_furniture(
             false
         });
     }
+}
+
+/// Whether a fragment has its line to itself (a page number does; a list number
+/// starting a line of text does not).
+fn alone_on_line(fragments: &[Fragment], index: usize) -> bool {
+    let me = &fragments[index];
+    fragments.iter().enumerate().all(|(i, other)| {
+        i == index || other.orientation != me.orientation || (other.c - me.c).abs() > 0.5 * me.size
+    })
+}
+
+/// (band, page) for every fragment that looks like a page number and is alone on its line.
+fn page_number_candidates(pages: &[(u32, PageBox, Vec<Fragment>)]) -> Vec<(Band, u32)> {
+    let mut out = Vec::new();
+    for (number, page_box, fragments) in pages {
+        for (i, fragment) in fragments.iter().enumerate() {
+            if let Some(band) = band_of(fragment, *page_box)
+                && page_number_pattern().is_match(&normalized(&fragment.text))
+                && alone_on_line(fragments, i)
+            {
+                out.push((band, *number));
+            }
+        }
+    }
+    out
 }
 
 fn leader_pattern() -> &'static Regex {
@@ -165,6 +209,20 @@ mod tests {
         assert!(pages.iter().all(|(_, _, fragments)| fragments.len() == 1));
         assert_eq!(removed.iter().filter(|r| r.kind == "page-number").count(), 3);
         assert_eq!(removed.iter().filter(|r| r.kind == "header").count(), 3);
+    }
+
+    #[test]
+    fn list_numbers_at_the_top_of_a_page_stay() {
+        let page_box = (0.0, 0.0, 600.0, 800.0);
+        let mut number = fragment("(1)", 780.0);
+        number.a1 = 70.0;
+        let mut text = fragment("公共施設の再編", 780.0);
+        text.a0 = 90.0;
+        let mut pages = vec![(1, page_box, vec![number, text])];
+        let mut removed = Vec::new();
+        remove_furniture(&mut pages, &mut removed);
+        assert!(removed.is_empty(), "{removed:?}");
+        assert_eq!(pages[0].2.len(), 2);
     }
 
     #[test]

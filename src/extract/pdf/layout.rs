@@ -124,9 +124,7 @@ pub(crate) fn fragments(glyphs: &[PlacedGlyph]) -> Vec<Fragment> {
     let mut oriented: Vec<Oriented> = glyphs
         .iter()
         .zip(stacked)
-        .filter(|(g, _)| {
-            !g.text.trim().is_empty() && g.start.0.is_finite() && g.start.1.is_finite()
-        })
+        .filter(|(g, _)| !g.text.is_empty() && g.start.0.is_finite() && g.start.1.is_finite())
         .map(|(g, stacked)| orient(g, stacked))
         .collect();
     adopt_upright_glyphs(&mut oriented);
@@ -221,37 +219,62 @@ fn split_line(mut line: Vec<Oriented>, out: &mut Vec<Fragment>) {
     let mut current: Vec<Oriented> = Vec::new();
     for glyph in line {
         if let Some(last) = current.last() {
-            let duplicate = last.text == glyph.text && (glyph.a0 - last.a0).abs() < 0.3 * last.size;
+            // Fake bold: the same glyph drawn again a hair to the side.
+            let advance = (last.a1 - last.a0).abs();
+            let duplicate = last.text == glyph.text
+                && (glyph.a0 - last.a0).abs() < (0.3 * last.size).min(0.5 * advance);
             if duplicate {
                 continue;
             }
             if glyph.a0 - last.a1 > max_gap * last.size.max(glyph.size) {
-                out.push(make_fragment(std::mem::take(&mut current)));
+                out.extend(make_fragment(std::mem::take(&mut current)));
             }
         }
         current.push(glyph);
     }
     if !current.is_empty() {
-        out.push(make_fragment(current));
+        out.extend(make_fragment(current));
     }
 }
 
-fn make_fragment(glyphs: Vec<Oriented>) -> Fragment {
+fn is_blank(glyph: &Oriented) -> bool {
+    glyph.text.chars().all(char::is_whitespace)
+}
+
+/// Joins glyphs into a fragment. Space glyphs only separate words (they also keep a
+/// spaced heading like 第1章　総則 in one fragment); blank fragments are dropped.
+fn make_fragment(mut glyphs: Vec<Oriented>) -> Option<Fragment> {
+    while glyphs.last().is_some_and(is_blank) {
+        glyphs.pop();
+    }
+    let first_visible = glyphs.iter().position(|g| !is_blank(g))?;
+    glyphs.drain(..first_visible);
     let mut text = String::new();
     let mut previous: Option<&Oriented> = None;
+    let mut pending_space: Option<char> = None;
     for glyph in &glyphs {
+        if is_blank(glyph) {
+            let wide = glyph.text.contains('\u{3000}');
+            pending_space = Some(if wide { '\u{3000}' } else { pending_space.unwrap_or(' ') });
+            continue;
+        }
         if let Some(prev) = previous {
             let gap = glyph.a0 - prev.a1;
             let cjk_pair = prev.text.chars().last().is_some_and(is_cjk)
                 && glyph.text.chars().next().is_some_and(is_cjk);
             // A wide gap between Japanese characters is a real space (第1章　はじめに).
-            if (gap > 0.15 * prev.size && !cjk_pair) || gap > 0.6 * prev.size {
+            let by_gap = (gap > 0.15 * prev.size && !cjk_pair) || gap > 0.6 * prev.size;
+            if let Some(space) = pending_space.filter(|_| !cjk_pair || gap > 0.6 * prev.size) {
+                text.push(if cjk_pair { '\u{3000}' } else { space });
+            } else if by_gap {
                 text.push(if cjk_pair { '\u{3000}' } else { ' ' });
             }
         }
+        pending_space = None;
         push_glyph_text(&mut text, &glyph.text);
         previous = Some(glyph);
     }
+    glyphs.retain(|g| !is_blank(g));
     let a0 = glyphs.iter().map(|g| g.a0).fold(f32::INFINITY, f32::min);
     let mut a1 = glyphs.iter().map(|g| g.a1).fold(f32::NEG_INFINITY, f32::max);
     // Hanging punctuation (ぶら下げ) sticks out past the line end: it should not close
@@ -273,7 +296,7 @@ fn make_fragment(glyphs: Vec<Oriented>) -> Fragment {
         ys.fold(f32::NEG_INFINITY, f32::max) + size,
     );
     let orientation = glyphs.first().map_or(Orientation::Horizontal, |g| g.orientation);
-    Fragment { text, a0, a1, c, size, orientation, bbox }
+    Some(Fragment { text, a0, a1, c, size, orientation, bbox })
 }
 
 pub(crate) fn median(mut values: Vec<f32>) -> Option<f32> {
@@ -342,6 +365,8 @@ enum Node {
     Row(Vec<Node>),
     /// Parts one after the other across lines.
     Stack(Vec<Node>),
+    /// The cells of one table row, each possibly of several lines.
+    TableRow(Vec<Node>),
 }
 
 /// Splits items into groups separated by gaps wider than `min_gap` on one axis.
@@ -394,39 +419,95 @@ fn cut(fragments: Vec<Fragment>, size: f32) -> Node {
             Node::Leaf(parts.into_iter().flatten().collect())
         };
     }
-    let mut groups: Vec<Vec<Fragment>> = Vec::new();
-    let mut last_kind: Option<SlabKind> = None;
+    let mut groups: Vec<(SlabKind, Vec<Fragment>)> = Vec::new();
     for slab in slabs {
         let kind = slab_kind(&slab, size);
-        let merge = match (&last_kind, kind) {
+        let merge = match (groups.last().map(|(kind, _)| *kind), kind) {
             (Some(SlabKind::Plain), SlabKind::Plain) => true,
             (Some(SlabKind::Columns), SlabKind::Columns | SlabKind::Plain)
             | (Some(SlabKind::Plain), SlabKind::Columns) => {
-                groups.last().is_some_and(|group| merged_is_columns(group, &slab, size))
+                groups.last().is_some_and(|(_, group)| merged_is_columns(group, &slab, size))
+            }
+            (Some(SlabKind::Cells), SlabKind::Cells | SlabKind::Plain) => {
+                groups.last().is_some_and(|(_, group)| cells_align(group, &slab, size))
             }
             _ => false,
         };
-        if merge {
-            if let Some(group) = groups.last_mut() {
+        match groups.last_mut() {
+            Some((group_kind, group)) if merge => {
                 group.extend(slab);
+                if kind == SlabKind::Columns {
+                    *group_kind = SlabKind::Columns;
+                }
             }
-            if kind == SlabKind::Columns {
-                last_kind = Some(SlabKind::Columns);
-            }
-        } else {
-            groups.push(slab);
-            last_kind = Some(kind);
+            _ => groups.push((kind, slab)),
         }
     }
     if groups.len() == 1 {
-        let only = groups.pop().unwrap_or_default();
+        let (kind, only) = groups.pop().unwrap_or((SlabKind::Plain, Vec::new()));
+        if kind == SlabKind::Cells {
+            return table(only, size);
+        }
         let columns = split_by_gaps(only.clone(), along, gutter(size));
         if columns.len() > 1 {
             return Node::Row(columns.into_iter().map(|part| cut(part, size)).collect());
         }
         return Node::Leaf(only);
     }
-    Node::Stack(groups.into_iter().map(|group| cut(group, size)).collect())
+    Node::Stack(
+        groups
+            .into_iter()
+            .map(
+                |(kind, group)| {
+                    if kind == SlabKind::Cells { table(group, size) } else { cut(group, size) }
+                },
+            )
+            .collect(),
+    )
+}
+
+/// Whether a slab continues a table: it bridges none of the table's column gaps.
+fn cells_align(group: &[Fragment], slab: &[Fragment], size: f32) -> bool {
+    let before = split_by_gaps(group.to_vec(), along, gutter(size)).len();
+    let mut merged = group.to_vec();
+    merged.extend_from_slice(slab);
+    let after = split_by_gaps(merged, along, gutter(size)).len();
+    before >= 2 && after == before
+}
+
+/// A table: cells by the column gaps; rows end at the wider gaps between lines (rows of
+/// several lines), or at every line when the lines are evenly spaced (one-line rows).
+fn table(fragments: Vec<Fragment>, size: f32) -> Node {
+    let lines = split_by_gaps(fragments, across, 0.0);
+    let extent = |line: &Vec<Fragment>| {
+        let lo = line.iter().map(Fragment::c_lo).fold(f32::INFINITY, f32::min);
+        let hi = line.iter().map(Fragment::c_hi).fold(f32::NEG_INFINITY, f32::max);
+        (lo, hi)
+    };
+    let gaps: Vec<f32> = lines.windows(2).map(|w| extent(&w[1]).0 - extent(&w[0]).1).collect();
+    let typical = median(gaps.clone()).unwrap_or(0.0);
+    let wide_gap = |gap: f32| gap > (1.5 * typical).max(typical + 0.3 * size);
+    let uneven = gaps.iter().any(|&gap| wide_gap(gap));
+    let mut rows: Vec<Vec<Fragment>> = Vec::new();
+    for (i, line) in lines.into_iter().enumerate() {
+        let new_row = i == 0 || !uneven || wide_gap(gaps[i - 1]);
+        match rows.last_mut() {
+            Some(row) if !new_row => row.extend(line),
+            _ => rows.push(line),
+        }
+    }
+    let rows: Vec<Node> = rows
+        .into_iter()
+        .map(|row| {
+            let cells = split_by_gaps(row, along, gutter(size));
+            if cells.len() == 1 {
+                Node::Leaf(cells.into_iter().flatten().collect())
+            } else {
+                Node::TableRow(cells.into_iter().map(Node::Leaf).collect())
+            }
+        })
+        .collect();
+    Node::Stack(rows)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -443,7 +524,7 @@ fn slab_kind(slab: &[Fragment], size: f32) -> SlabKind {
     let parts = split_by_gaps(slab.to_vec(), along, gutter(size));
     if parts.len() == 1 {
         SlabKind::Plain
-    } else if is_column_layout(&parts, size) {
+    } else if is_column_slice(&parts, size) {
         SlabKind::Columns
     } else {
         SlabKind::Cells
@@ -454,16 +535,27 @@ fn slab_kind(slab: &[Fragment], size: f32) -> SlabKind {
 /// Parts with several lines must all be wide; short parts (a signature, a lone
 /// caption) may sit beside them.
 fn is_column_layout(parts: &[Vec<Fragment>], size: f32) -> bool {
+    column_layout_with(parts, size, 3, 12.0)
+}
+
+/// The test of [`is_column_layout`] for a thin slice of the page (one or two lines):
+/// the lines of text columns need not align, so one slice may hold a single line of
+/// each column; such parts must be clearly wider than table cells.
+fn is_column_slice(parts: &[Vec<Fragment>], size: f32) -> bool {
+    column_layout_with(parts, size, 1, 12.0)
+}
+
+fn column_layout_with(parts: &[Vec<Fragment>], size: f32, min_lines: usize, min_em: f32) -> bool {
     let wide = |part: &Vec<Fragment>| {
         let lo = part.iter().map(|f| f.a0).fold(f32::INFINITY, f32::min);
         let hi = part.iter().map(|f| f.a1).fold(f32::NEG_INFINITY, f32::max);
-        hi - lo >= 8.0 * size
+        hi - lo >= min_em * size
     };
     let lines: Vec<usize> = parts.iter().map(|part| line_count(part)).collect();
     parts.len() <= 6
         && parts.iter().filter(|part| wide(part)).count() >= 2
         && parts.iter().zip(&lines).all(|(part, n)| *n < 3 || wide(part) || is_debris(part))
-        && lines.iter().max().copied().unwrap_or(0) >= 3
+        && lines.iter().max().copied().unwrap_or(0) >= min_lines
 }
 
 /// Scattered pieces of one or two characters (a masthead, list numbers), not a column.
@@ -480,7 +572,7 @@ fn merged_is_columns(group: &[Fragment], slab: &[Fragment], size: f32) -> bool {
     let mut merged = group.to_vec();
     merged.extend_from_slice(slab);
     let parts = split_by_gaps(merged, along, gutter(size));
-    parts.len() > 1 && is_column_layout(&parts, size)
+    parts.len() > 1 && is_column_slice(&parts, size)
 }
 
 fn render(node: &Node, body_size: f32, out: &mut PageText) {
@@ -492,6 +584,20 @@ fn render(node: &Node, body_size: f32, out: &mut PageText) {
                     out.text.push('\n');
                 }
                 render(part, body_size, out);
+            }
+        }
+        Node::TableRow(cells) => {
+            for (i, cell) in cells.iter().enumerate() {
+                if i > 0 {
+                    out.text.push('\t');
+                }
+                let mut text = PageText::default();
+                render(cell, body_size, &mut text);
+                let mut joined = String::new();
+                for line in text.text.lines() {
+                    join_wrapped(&mut joined, line.trim());
+                }
+                out.text.push_str(&joined);
             }
         }
         Node::Row(parts) => {
@@ -713,6 +819,78 @@ mod tests {
         glyphs.extend(glyphs_of("人件費", 50.0, 685.0, 10.0));
         glyphs.extend(glyphs_of("100", 200.0, 685.0, 10.0));
         assert_eq!(page_text(fragments(&glyphs)).text, "項目\t金額\n人件費\t100");
+    }
+
+    #[test]
+    fn narrow_double_letters_are_not_taken_for_fake_bold() {
+        // Regression: the second `l` of "Hello" (advance 0.22 em) was dropped.
+        let advances = [0.72, 0.56, 0.22, 0.22, 0.56];
+        let mut x = 50.0;
+        let mut glyphs = Vec::new();
+        for (ch, advance) in "Hello".chars().zip(advances) {
+            let end = x + advance * 10.0;
+            glyphs.push(PlacedGlyph {
+                text: ch.to_string(),
+                start: (x, 700.0),
+                end: (end, 700.0),
+                size: 10.0,
+                vertical_font: false,
+            });
+            x = end;
+        }
+        let mut bold = glyphs[0].clone();
+        bold.start.0 += 0.3;
+        bold.end.0 += 0.3;
+        glyphs.push(bold);
+        assert_eq!(page_text(fragments(&glyphs)).text, "Hello");
+    }
+
+    #[test]
+    fn a_drawn_ideographic_space_keeps_a_heading_in_one_piece() {
+        // Regression: 第1章　取組の方向 came out as two table cells.
+        let mut glyphs = glyphs_of("第1章", 50.0, 700.0, 16.0);
+        glyphs.extend(glyphs_of("\u{3000}", 98.0, 700.0, 16.0));
+        glyphs.extend(glyphs_of("取組の方向", 114.0, 700.0, 16.0));
+        assert_eq!(page_text(fragments(&glyphs)).text, "第1章\u{3000}取組の方向");
+    }
+
+    #[test]
+    fn vertical_tiers_read_one_after_the_other_despite_hanging_commas() {
+        // Regression: lines of the upper and lower tier were paired with tabs.
+        let mut glyphs = Vec::new();
+        for (i, x) in [300.0, 285.0, 270.0].into_iter().enumerate() {
+            glyphs.extend(vertical_glyphs(
+                &format!("上段{i}の文章はここまで続く、"),
+                x,
+                700.0,
+                10.0,
+            ));
+            glyphs.extend(vertical_glyphs(
+                &format!("下段{i}の文章はここから始まる"),
+                x,
+                552.0,
+                10.0,
+            ));
+        }
+        let text = page_text(fragments(&glyphs)).text;
+        assert!(text.find("上段2").unwrap() < text.find("下段0").unwrap(), "{text}");
+        assert!(!text.contains('\t'), "{text}");
+    }
+
+    #[test]
+    fn table_cells_of_several_lines_stay_in_their_row() {
+        // Regression: lines of a multi-line cell were interleaved with the next cells.
+        let mut glyphs = glyphs_of("第一", 50.0, 700.0, 10.0);
+        for (i, line) in ["説明の一行目", "説明の二行目", "説明の三行目"].iter().enumerate()
+        {
+            glyphs.extend(glyphs_of(line, 200.0, 700.0 - 15.0 * i as f32, 10.0));
+        }
+        glyphs.extend(glyphs_of("第二", 50.0, 640.0, 10.0));
+        glyphs.extend(glyphs_of("次の説明", 200.0, 640.0, 10.0));
+        assert_eq!(
+            page_text(fragments(&glyphs)).text,
+            "第一\t説明の一行目説明の二行目説明の三行目\n第二\t次の説明"
+        );
     }
 
     #[test]

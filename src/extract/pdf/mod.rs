@@ -1,9 +1,9 @@
 //! PDF text extraction on lopdf's object model.
 //!
 //! lopdf parses the file, decrypts it (empty user password) and decompresses streams;
-//! everything about text is ours: the content-stream [`interpreter`], [`font`]s with their
-//! [`cmap`]s and the predefined CMap and CID [`tables`], [`layout`] for reading order, and
-//! [`furniture`] for running headers, footers and page numbers. One bad page gives a
+//! everything about text is ours: the content-stream `interpreter`, `font`s with their
+//! `cmap`s and the predefined CMap and CID `tables`, `layout` for reading order, and
+//! `furniture` for running headers, footers and page numbers. One bad page gives a
 //! warning, not an error; errors are for files that cannot be read at all.
 
 mod cmap;
@@ -147,9 +147,10 @@ fn page_fragments(
         warnings.push(format!("page {number}: content stream is damaged; text may be incomplete"));
     }
     for font in &report.unmapped_fonts {
-        warnings.push(format!(
-            "page {number}: font `{font}` has no Unicode mapping for some characters"
-        ));
+        let warning = format!("font `{font}` has no Unicode mapping for some characters");
+        if !warnings.iter().any(|w| w.starts_with(&warning)) {
+            warnings.push(format!("{warning} (first on page {number})"));
+        }
     }
     Ok(layout::fragments(&interpreter.glyphs))
 }
@@ -245,10 +246,11 @@ fn assemble_page(
     for (start, line) in line_spans(&laid_out.text) {
         let cleaned = furniture::remove_dot_leaders(number, line, removed);
         while let Some((at, level)) = marks.peek() {
-            if *at > start + line.len() {
+            if *at >= start + line.len() {
                 break;
             }
-            if *at >= start {
+            let seen = headings.last().is_some_and(|h: &HeadingMark| h.start == text.len());
+            if *at >= start && !seen {
                 headings.push(HeadingMark { start: text.len(), level: *level });
             }
             marks.next();
@@ -298,6 +300,33 @@ mod tests {
     fn a_non_pdf_is_refused_with_a_clear_reason() {
         let error = extract_pdf(b"hello", &Limits::default()).unwrap_err();
         assert_eq!(error.to_string(), "not a PDF: broken header");
+    }
+
+    #[test]
+    fn heading_marks_point_at_their_own_line() {
+        // Regression: a mark at the start of a line was given to the line before it.
+        let fragment = |text: &str, c: f32, size: f32| Fragment {
+            text: text.into(),
+            a0: 50.0,
+            a1: 50.0 + size * text.chars().count() as f32,
+            c,
+            size,
+            orientation: layout::Orientation::Horizontal,
+            bbox: (50.0, -c, 300.0, -c + size),
+        };
+        let fragments = vec![
+            fragment("本文の段落です。", -700.0, 10.0),
+            fragment("本文の続きです。", -650.0, 10.0),
+            fragment("第2章　見出し", -600.0, 16.0),
+            fragment("次の本文です。", -570.0, 10.0),
+        ];
+        let page = assemble_page(1, fragments, &mut Vec::new(), &mut Vec::new());
+        let starts: Vec<&str> = page
+            .headings
+            .iter()
+            .map(|h| page.text[h.start..].lines().next().unwrap_or(""))
+            .collect();
+        assert_eq!(starts, vec!["第2章　見出し"], "{:?}", page.text);
     }
 
     #[test]
