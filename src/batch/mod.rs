@@ -22,6 +22,9 @@ pub use config::{BatchConfig, ConfigError, TaxonomySource};
 use provenance::TaxonomyIdentity;
 
 use crate::ingest::{self, DocStatus, DocumentOutcome, IngestError, IngestOptions, Shard};
+use crate::themes::aggregate::build_matrix;
+use crate::themes::export::{About, CellValue, matrix_csv, matrix_json, write_matrix_files};
+use crate::themes::{By, DocumentInput, Taxonomy, score_documents};
 
 /// Name of the report every run writes into the index it built, so `merge` finds it.
 pub const LAST_REPORT: &str = "last-report.json";
@@ -44,6 +47,8 @@ pub enum BatchError {
         #[source]
         source: std::io::Error,
     },
+    #[error("{0}")]
+    InvalidTaxonomy(String),
     #[error("shard report `{}` is not a gyokaku run report: {reason}", .path.display())]
     ShardReport { path: PathBuf, reason: String },
 }
@@ -145,6 +150,8 @@ pub fn run(
 ) -> Result<BatchRun, BatchError> {
     let started = Utc::now();
     let (taxonomy, taxonomy_text) = load_taxonomy(&config.taxonomy)?;
+    let identity =
+        TaxonomyIdentity { name: taxonomy.name.clone(), version: taxonomy.version.clone() };
     let index_dir = index_dir_for(config, shard);
     let folder = create_run_folder(&config.output, &config.name, shard, started)?;
     copy_inputs(config, &folder, &taxonomy_text)?;
@@ -160,13 +167,14 @@ pub fn run(
         user_dict: config.user_dict.clone(),
     };
     let ingested = ingest::ingest(&options, on_start, on_document)?;
-    // Theme matrices and heatmap: issue 5 provides them; see `write_theme_exports`.
     let mut warnings = config.warnings.clone();
-    warnings.extend(write_theme_exports(&index_dir, &folder, &taxonomy_text, started));
+    if let Err(reason) = write_theme_exports(&index_dir, &folder, &taxonomy, started) {
+        warnings.push(format!("theme matrices not written: {reason}"));
+    }
 
     let finished = Utc::now();
     let report = RunReport {
-        run: run_info(config, shard, &index_dir, &taxonomy, started, finished),
+        run: run_info(config, shard, &index_dir, &identity, started, finished),
         totals: Totals::of(&ingested.documents),
         documents: ingested.documents,
         warnings,
@@ -176,57 +184,58 @@ pub fn run(
     Ok(BatchRun { report, folder, index_dir })
 }
 
-/// Writes the municipality × theme matrices and the heatmap of the run's index, scored with
-/// the run's taxonomy, into `<run folder>/exports/`. A failure is a warning in the report,
-/// not a failed run.
+/// Writes the theme matrices of the run's index, scored with the run's taxonomy, into
+/// `<run folder>/exports/`: the municipality × theme matrix as `gyokaku run` writes it (CSV,
+/// JSON with evidence, Excel, heatmap) and the document × theme matrix as CSV and JSON.
 fn write_theme_exports(
     index_dir: &Path,
     folder: &Path,
-    taxonomy_text: &str,
-    started: DateTime<Utc>,
-) -> Vec<String> {
-    let written = (|| -> Result<(), String> {
-        let taxonomy = crate::themes::Taxonomy::from_toml_str(taxonomy_text, "taxonomy.toml")
-            .map_err(|e| e.to_string())?;
-        let documents = crate::index::load_documents(index_dir).map_err(|e| e.to_string())?;
-        let inputs: Vec<crate::themes::DocumentInput<'_>> = documents
-            .iter()
-            .map(|d| crate::themes::DocumentInput {
-                path: &d.path,
-                meta: &d.meta,
-                passages: &d.passages,
-            })
-            .collect();
-        let about = crate::themes::export::About {
-            gyokaku_version: env!("CARGO_PKG_VERSION").to_owned(),
-            dictionary: crate::tokenize::DICTIONARY_VERSION.to_owned(),
-            generated: started.to_rfc3339_opts(SecondsFormat::Secs, true),
-            index: index_dir.display().to_string(),
-        };
-        crate::themes::export::write_matrix_files(
-            &taxonomy,
-            &inputs,
-            &folder.join("exports"),
-            &about,
-        )
-        .map(|_| ())
-        .map_err(|e| e.to_string())
-    })();
-    match written {
-        Ok(()) => Vec::new(),
-        Err(reason) => vec![format!("theme matrices not written: {reason}")],
+    taxonomy: &Taxonomy,
+    generated: DateTime<Utc>,
+) -> Result<Vec<PathBuf>, String> {
+    let documents = crate::index::load_documents(index_dir).map_err(|err| err.to_string())?;
+    let inputs: Vec<DocumentInput<'_>> = documents
+        .iter()
+        .map(|doc| DocumentInput { path: &doc.path, meta: &doc.meta, passages: &doc.passages })
+        .collect();
+    let about = About {
+        gyokaku_version: env!("CARGO_PKG_VERSION").to_owned(),
+        dictionary: crate::tokenize::DICTIONARY_VERSION.to_owned(),
+        generated: timestamp(generated),
+        index: index_dir.display().to_string(),
+    };
+    let exports = folder.join("exports");
+    let (_, mut written) =
+        write_matrix_files(taxonomy, &inputs, &exports, &about).map_err(|err| err.to_string())?;
+    let by_document =
+        build_matrix(taxonomy, &score_documents(taxonomy, &inputs), By::Document, false);
+    for (extension, bytes) in [
+        ("csv", matrix_csv(&by_document, CellValue::Presence, true)),
+        ("json", matrix_json(&by_document)),
+    ] {
+        let path = exports.join(format!("themes-document.{extension}"));
+        let bytes = bytes.map_err(|err| err.to_string())?;
+        fs_err::write(&path, bytes).map_err(|err| err.to_string())?;
+        written.push(path);
     }
+    Ok(written)
 }
 
-fn load_taxonomy(source: &TaxonomySource) -> Result<(TaxonomyIdentity, String), BatchError> {
-    let file = match source {
-        TaxonomySource::Default => None,
-        TaxonomySource::File(path) => Some(path.as_path()),
-    };
-    provenance::taxonomy_of(file).map_err(|source_err| BatchError::Taxonomy {
-        path: file.map_or_else(|| PathBuf::from("default"), Path::to_owned),
-        source: source_err,
-    })
+fn load_taxonomy(source: &TaxonomySource) -> Result<(Taxonomy, String), BatchError> {
+    match source {
+        TaxonomySource::Default => {
+            let taxonomy = Taxonomy::embedded_default()
+                .map_err(|err| BatchError::InvalidTaxonomy(err.to_string()))?;
+            Ok((taxonomy.clone(), provenance::DEFAULT_TAXONOMY_TOML.to_owned()))
+        }
+        TaxonomySource::File(path) => {
+            let text = fs_err::read_to_string(path)
+                .map_err(|source| BatchError::Taxonomy { path: path.clone(), source })?;
+            let taxonomy = Taxonomy::from_toml_str(&text, &path.display().to_string())
+                .map_err(|err| BatchError::InvalidTaxonomy(err.to_string()))?;
+            Ok((taxonomy, text))
+        }
+    }
 }
 
 fn run_info(

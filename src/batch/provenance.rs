@@ -3,8 +3,6 @@
 //! A partner who finds a surprising number in a matrix a year later must be able to tell
 //! which build made it. Everything here degrades to `"unknown"` rather than failing a run.
 
-use std::path::Path;
-
 use serde::{Deserialize, Serialize};
 
 /// The commit gyokaku was built from: `GYOKAKU_GIT_COMMIT` at build time if the build set
@@ -75,15 +73,6 @@ impl TaxonomyIdentity {
 /// The shipped taxonomy: `taxonomy/gyokaku-taxonomy.toml` in the source tree.
 pub const DEFAULT_TAXONOMY_TOML: &str = include_str!("../../taxonomy/gyokaku-taxonomy.toml");
 
-/// Identity and text of the taxonomy a run uses (`None` = the shipped default).
-pub fn taxonomy_of(file: Option<&Path>) -> Result<(TaxonomyIdentity, String), std::io::Error> {
-    let text = match file {
-        Some(path) => fs_err::read_to_string(path)?,
-        None => DEFAULT_TAXONOMY_TOML.to_owned(),
-    };
-    Ok((TaxonomyIdentity::from_toml(&text), text))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,7 +86,7 @@ mod tests {
 
     #[test]
     fn shipped_taxonomy_has_a_name() {
-        let (identity, _) = taxonomy_of(None).unwrap();
+        let identity = TaxonomyIdentity::from_toml(DEFAULT_TAXONOMY_TOML);
         assert_ne!(identity.name, "unknown");
     }
 }

@@ -241,6 +241,21 @@ fn run_folder_has_report_copies_and_provenance() {
     }
     assert!(run["started"].as_str().unwrap() <= run["finished"].as_str().unwrap());
     assert_eq!(report["totals"]["indexed"], 3);
+    for matrix in [
+        "themes-municipality.csv",
+        "themes-municipality.json",
+        "themes-municipality.xlsx",
+        "themes-municipality.svg",
+        "themes-document.csv",
+        "themes-document.json",
+    ] {
+        assert!(
+            fs_err::metadata(folder.join("exports").join(matrix)).unwrap().len() > 0,
+            "{matrix}"
+        );
+    }
+    let matrix = read_json(&folder.join("exports/themes-document.json"));
+    assert_eq!(matrix["rows"].as_array().unwrap().len(), 3, "{matrix}");
     for document in report["documents"].as_array().unwrap() {
         for key in [
             "path", "hash", "format", "status", "pages", "passages", "error", "warnings", "seconds",
@@ -275,7 +290,22 @@ fn rerun_skips_unchanged_work_and_reports_the_same_totals() {
     }
     assert_eq!(cache_before, cache_listing(&scratch.path("index/extracted")), "no new extraction");
     assert_eq!(passages_by_path(&scratch, "index"), passages_before);
-    // TODO(themes): once the theme matrices are written into run folders, compare them here.
+    let runs = run_folders(&scratch);
+    assert_eq!(runs.len(), 2);
+    for matrix in ["themes-municipality.csv", "themes-document.csv", "themes-document.json"] {
+        let first = fs_err::read(runs[0].join("exports").join(matrix)).unwrap();
+        assert!(!first.is_empty());
+        let second = fs_err::read(runs[1].join("exports").join(matrix)).unwrap();
+        assert_eq!(first, second, "{matrix} differs");
+    }
+}
+
+/// The run folders under `runs/`, oldest first.
+fn run_folders(scratch: &Scratch) -> Vec<PathBuf> {
+    let mut runs: Vec<PathBuf> =
+        fs_err::read_dir(scratch.path("runs")).unwrap().map(|e| e.unwrap().path()).collect();
+    runs.sort();
+    runs
 }
 
 fn cache_listing(dir: &Path) -> Vec<(String, std::time::SystemTime)> {
@@ -537,6 +567,14 @@ fn config_errors_exit_2_with_the_line() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     let output = batch(&scratch, &config, &["--shard", "5/4"]);
     assert_eq!(output.status.code(), Some(2));
+    scratch.write("in/plan.txt", "第1次行政改革大綱");
+    scratch.write("broken-taxonomy.toml", "[meta]\nname = 3\n");
+    let config =
+        scratch.config("t.toml", &["in/"], "index/", "taxonomy = \"broken-taxonomy.toml\"\n");
+    let output = batch(&scratch, &config, &[]);
+    assert_eq!(output.status.code(), Some(2), "a broken taxonomy stops the batch before ingest");
+    assert!(stderr_of(&output).contains("broken-taxonomy.toml"), "{}", stderr_of(&output));
+    assert!(!scratch.path("index").exists(), "nothing was ingested");
 }
 
 /// The Slurm scripts, on a one-node cluster on 127.0.0.1; skipped where Slurm is not
@@ -601,8 +639,7 @@ fn fuzz_regressions_never_panic() {
         let _ = gyokaku::batch::BatchConfig::parse_unexpanded(&text, Path::new("x/batch.toml"));
     }
     for data in inputs("taxonomy") {
-        let _ = gyokaku::batch::provenance::TaxonomyIdentity::from_toml(&String::from_utf8_lossy(
-            &data,
-        ));
+        let text = String::from_utf8_lossy(&data);
+        let _ = gyokaku::themes::Taxonomy::from_toml_str(&text, "regression.toml");
     }
 }
