@@ -5,11 +5,11 @@
 //! still serve Shift_JIS or EUC-JP. This module turns such a page into one [`Page`] of
 //! reading text plus fields:
 //!
-//! - [`decode`]: bytes → text, with the encoding and how it was decided;
-//! - [`content`]: where the main text is (CMS markers, main elements, text density);
-//! - [`boilerplate`]: what inside it is furniture, contact block or updated line;
-//! - [`render`]: structure → lines, heading marks and links;
-//! - [`metadata`]: title, updated date, department and phone.
+//! - `decode`: bytes → text, with the encoding and how it was decided;
+//! - `content`: where the main text is (CMS markers, main elements, text density);
+//! - `boilerplate`: what inside it is furniture, contact block or updated line;
+//! - `render`: structure → lines, heading marks and links;
+//! - `metadata`: title, updated date, department and phone.
 //!
 //! It knows nothing about the rest of the pipeline; [`extract_html`] is its only entry.
 
