@@ -331,21 +331,13 @@ fn render_eval(ours: &EvalReport, naive: &EvalReport) -> String {
             f(baseline.prf.f1),
         ]);
     }
-    for (name, report) in [("micro", ours), ("naive micro", naive)] {
-        let m = report.micro;
-        rows.push(vec![
-            name.into(),
-            String::new(),
-            String::new(),
-            String::new(),
-            f(m.precision),
-            f(m.recall),
-            f(m.f1),
-            String::new(),
-        ]);
-    }
-    for (name, report) in [("macro", ours), ("naive macro", naive)] {
-        let m = report.macro_;
+    let averages = [
+        ("micro", ours.micro),
+        ("naive micro", naive.micro),
+        ("macro", ours.macro_),
+        ("naive macro", naive.macro_),
+    ];
+    for (name, m) in averages {
         rows.push(vec![
             name.into(),
             String::new(),
