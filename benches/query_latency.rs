@@ -7,7 +7,6 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use gyokaku::extract::Limits;
 use gyokaku::index::{Filters, PassageIndex};
 use gyokaku::ingest::{IngestOptions, ingest};
 
@@ -53,18 +52,8 @@ fn main() {
         None => {
             let scratch = tempfile::tempdir().expect("temp dir");
             let dir = scratch.path().join("index");
-            let options = IngestOptions {
-                inputs: vec![
-                    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seeds"),
-                ],
-                index_dir: dir.clone(),
-                manifest: None,
-                jobs: 2,
-                limits: Limits::default(),
-                prune: false,
-                user_dict: None,
-                shard: None,
-            };
+            let seeds = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seeds");
+            let options = IngestOptions { jobs: 2, ..IngestOptions::new(vec![seeds], dir.clone()) };
             ingest(&options, &|_| {}, &|_| {}).expect("ingest seeds");
             (dir, Some(scratch))
         }

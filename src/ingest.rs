@@ -65,6 +65,24 @@ pub struct IngestOptions {
     pub user_dict: Option<PathBuf>,
 }
 
+impl IngestOptions {
+    /// Options with safe defaults: no manifest beyond each folder's own, one job per CPU,
+    /// default limits, no pruning, every shard, no extra user dictionary. Callers override
+    /// fields with struct-update syntax, so new options do not touch every caller.
+    pub fn new(inputs: Vec<PathBuf>, index_dir: PathBuf) -> Self {
+        IngestOptions {
+            inputs,
+            index_dir,
+            manifest: None,
+            jobs: std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
+            limits: Limits::default(),
+            prune: false,
+            shard: None,
+            user_dict: None,
+        }
+    }
+}
+
 /// A deterministic share of the inputs: shard `index` (1-based) of `count`. A file belongs to
 /// the shard chosen by its content hash (by its path when it cannot be read), so every file
 /// falls in exactly one shard whatever the machine, the order or the other files.

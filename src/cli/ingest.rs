@@ -42,14 +42,12 @@ pub struct IngestArgs {
 pub fn run(args: IngestArgs, progress: Progress) -> anyhow::Result<ExitCode> {
     let inputs = if args.paths.is_empty() { vec![PathBuf::from("corpus")] } else { args.paths };
     let options = IngestOptions {
-        inputs,
-        index_dir: args.index,
         manifest: args.manifest,
         jobs: args.jobs.unwrap_or_else(default_jobs),
         limits: Limits { max_file_bytes: args.max_file_mb * 1_000_000, ..Limits::default() },
         prune: args.prune,
-        shard: None,
         user_dict: args.user_dict,
+        ..IngestOptions::new(inputs, args.index)
     };
     let report = ingest_with_progress(&options, progress)?;
     Ok(exit_code(&report))

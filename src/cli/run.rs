@@ -10,7 +10,6 @@ use clap::Args;
 use crate::cli::Progress;
 use crate::cli::ingest::{default_jobs, exit_code, ingest_with_progress};
 use crate::compare::distinctive_terms_by_municipality;
-use crate::extract::Limits;
 use crate::index::load_documents;
 use crate::ingest::{DocStatus, IngestOptions, IngestReport};
 use crate::output;
@@ -31,14 +30,9 @@ pub struct RunArgs {
 
 pub fn run(args: RunArgs, progress: Progress) -> anyhow::Result<ExitCode> {
     let options = IngestOptions {
-        inputs: vec![args.corpus.clone()],
-        index_dir: args.index.clone(),
-        manifest: None,
         jobs: args.jobs.unwrap_or_else(default_jobs),
-        limits: Limits::default(),
         prune: true,
-        shard: None,
-        user_dict: None,
+        ..IngestOptions::new(vec![args.corpus.clone()], args.index.clone())
     };
     let report = ingest_with_progress(&options, progress)?;
     if !progress.quiet {
