@@ -2,7 +2,8 @@
 //!
 //! `GYOKAKU_BENCH_INDEX=DIR cargo bench --bench query_latency` measures an existing index
 //! (e.g. the scale corpus of scripts/bench_ingest.sh); without it, an index of the seed
-//! plans is built in a temporary folder.
+//! plans is built in a temporary folder. `GYOKAKU_BENCH_QUERY=QUERY` times one query alone
+//! (500 rounds), for profiling.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -59,12 +60,17 @@ fn main() {
         }
     };
     let index = PassageIndex::open(&index_dir).expect("open index");
-    let rounds = 20;
+    // GYOKAKU_BENCH_QUERY=QUERY runs only that query (for profiling one query).
+    let only = std::env::var("GYOKAKU_BENCH_QUERY").ok();
+    let rounds = if only.is_some() { 500 } else { 20 };
     let mut millis = Vec::with_capacity(QUERIES.len() * rounds);
     let mut per_query = vec![0.0f64; QUERIES.len()];
     let mut hits = 0usize;
     for round in 0..=rounds {
         for (q, query) in QUERIES.iter().enumerate() {
+            if only.as_ref().is_some_and(|only| only != query) {
+                continue;
+            }
             let started = Instant::now();
             let outcome = gyokaku::search::search(&index, query, &Filters::default(), 10)
                 .expect("query runs");
@@ -89,8 +95,11 @@ fn main() {
     );
     let mut slowest: Vec<(f64, &str)> = per_query.iter().copied().zip(QUERIES).collect();
     slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let slowest: Vec<String> =
-        slowest.iter().take(5).map(|(ms, q)| format!("{q} {ms:.2}ms")).collect();
-    let report = format!("{report}\nslowest (mean): {}\n", slowest.join(", "));
+    let slowest: Vec<String> = slowest
+        .iter()
+        .take(std::env::var("XALL").map_or(5, |_| 30))
+        .map(|(ms, q)| format!("{q} {ms:.2}ms"))
+        .collect();
+    let report = format!("{report}\nper query, slowest first (mean): {}\n", slowest.join(", "));
     std::io::Write::write_all(&mut std::io::stdout(), report.as_bytes()).expect("write report");
 }

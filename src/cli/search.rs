@@ -13,8 +13,8 @@ use crate::search::{self, SearchOutcome, ShownHit};
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    /// Words to find (all required), "exact phrase", -excluded, A OR B.
-    /// Excluded words may be written `-word` (see `cli::exclusions_as_words`).
+    /// Words to find (all required), "exact phrase", -excluded, A OR B,
+    /// e.g. `公共施設 老朽化 -廃止`. Quote phrases for the shell: `'"市民協働"'`.
     #[arg(required = true, num_args = 1..)]
     pub query: Vec<String>,
     /// Where the index lives.

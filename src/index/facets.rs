@@ -1,112 +1,229 @@
-//! Facet counts over every matching passage, read from fast-field columns.
+//! Facet counts (municipality, prefecture, year, theme) over every matching passage.
 //!
-//! tantivy's `FacetCollector` resolves facet paths per segment, which costs far more than the
-//! query itself when a facet has thousands of values (one per municipality). Counting column
-//! ordinals and naming only the ordinals that occurred keeps facets cheap.
+//! A query on a large index can match a tenth of all passages, and facets must count every
+//! one of them, so counting a hit has to cost a few nanoseconds. Two facts make that possible:
+//!
+//! - municipality, prefecture and year belong to a document, and a document's passages sit
+//!   next to each other in a segment (one writer adds them together; merges keep the order).
+//!   A segment is thus a short list of *runs* of passages sharing those values, and counting a
+//!   hit is one increment of its run's count;
+//! - segments never change, so what a segment holds is read once (its runs, and the few
+//!   distinct sets of themes its passages have) and cached for every later query.
+//!
+//! Values are interned into ids shared by all segments, so per-segment counts merge by adding
+//! vectors and names are written out once per query, only for the values that occurred.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Column, StrColumn};
+use tantivy::columnar::StrColumn;
+use tantivy::index::SegmentId;
+use tantivy::schema::Facet;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
-/// Counts the values of a fast string field over the matching documents.
-pub struct StrCounts {
-    field: &'static str,
+/// Facet counts: for each facet, how many matching passages have each value.
+pub type FacetCounts = BTreeMap<String, BTreeMap<String, u64>>;
+
+/// The facets, in the order of the arrays below.
+const FACETS: [&str; 4] = ["municipality", "prefecture", "year", "theme"];
+const MUNICIPALITY: usize = 0;
+const PREFECTURE: usize = 1;
+const YEAR: usize = 2;
+const THEME: usize = 3;
+
+/// Values seen in any segment, by id.
+#[derive(Default)]
+struct Interner {
+    ids: HashMap<String, u32>,
+    names: Vec<String>,
 }
 
-impl StrCounts {
-    pub fn new(field: &'static str) -> Self {
-        StrCounts { field }
+impl Interner {
+    fn intern(&mut self, name: String) -> u32 {
+        if let Some(&id) = self.ids.get(&name) {
+            return id;
+        }
+        let id = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
+        self.names.push(name.clone());
+        self.ids.insert(name, id);
+        id
     }
 }
 
-pub struct StrCountsSegment {
-    column: Option<StrColumn>,
-    counts: Vec<u64>,
+/// What every segment seen so far holds for facets, shared by all searches of an open index.
+#[derive(Default)]
+pub struct FacetCache {
+    segments: Mutex<HashMap<SegmentId, Arc<SegmentFacets>>>,
+    names: Mutex<[Interner; 4]>,
 }
 
-impl Collector for StrCounts {
-    type Fruit = BTreeMap<String, u64>;
-    type Child = StrCountsSegment;
+impl FacetCache {
+    fn segment(&self, segment: &SegmentReader) -> tantivy::Result<Arc<SegmentFacets>> {
+        let id = segment.segment_id();
+        if let Some(facets) = lock(&self.segments).get(&id) {
+            return Ok(Arc::clone(facets));
+        }
+        // Read outside the segment lock: the search executor reads segments in parallel.
+        let facets = Arc::new(SegmentFacets::read(segment, &self.names)?);
+        lock(&self.segments).insert(id, Arc::clone(&facets));
+        Ok(facets)
+    }
+
+    /// Names the ids that were counted.
+    pub fn name(&self, counts: [Vec<u64>; 4]) -> FacetCounts {
+        let names = lock(&self.names);
+        FACETS
+            .iter()
+            .zip(names.iter().zip(counts))
+            .map(|(facet, (interner, counts))| {
+                let values = interner
+                    .names
+                    .iter()
+                    .zip(counts)
+                    .filter(|(_, count)| *count > 0)
+                    .map(|(name, count)| (name.clone(), count))
+                    .collect();
+                ((*facet).to_owned(), values)
+            })
+            .collect()
+    }
+}
+
+/// A poisoned lock is still consistent here: every update is a single insert or push.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// One segment's facet values, ready for counting.
+struct SegmentFacets {
+    /// Per passage, in one word so that a hit costs one memory load and two increments: the
+    /// index of its run (a stretch of passages with equal metadata) in the high half, and of
+    /// its theme set (the distinct combinations of themes are few) in the low half.
+    doc_keys: Vec<u64>,
+    /// Interned municipality, prefecture and year of each run.
+    run_values: Vec<[Option<u32>; 3]>,
+    /// Each theme set, as positions in `theme_ids`.
+    theme_sets: Vec<Vec<u32>>,
+    /// Interned theme of each position in this segment's theme dictionary.
+    theme_ids: Vec<u32>,
+}
+
+impl SegmentFacets {
+    fn read(segment: &SegmentReader, names: &Mutex<[Interner; 4]>) -> tantivy::Result<Self> {
+        let fast = segment.fast_fields();
+        let municipality = fast.str("municipality")?;
+        let prefecture = fast.str("prefecture")?;
+        let year = fast.i64("year")?;
+        let themes = segment.facet_reader("themes")?;
+        let (municipality_ids, prefecture_ids, theme_ids) = {
+            let mut names = lock(names);
+            let theme_names = theme_dictionary(&themes)?;
+            (
+                intern_all(&mut names[MUNICIPALITY], dictionary(&municipality)),
+                intern_all(&mut names[PREFECTURE], dictionary(&prefecture)),
+                intern_all(&mut names[THEME], theme_names),
+            )
+        };
+        let local = |ids: &[u32], ord: Option<u64>| {
+            ord.and_then(|ord| ids.get(usize::try_from(ord).ok()?)).copied()
+        };
+        let ord = |column: &Option<StrColumn>, doc: DocId| {
+            column.as_ref().and_then(|c| c.ords().first(doc))
+        };
+        let mut years: HashMap<i64, u32> = HashMap::new();
+        let mut facets = SegmentFacets {
+            doc_keys: Vec::with_capacity(segment.max_doc() as usize),
+            run_values: Vec::new(),
+            theme_sets: Vec::new(),
+            theme_ids,
+        };
+        let mut set_index: HashMap<Vec<u32>, u64> = HashMap::new();
+        for doc in 0..segment.max_doc() {
+            let year_id = year.first(doc).map(|y| {
+                *years.entry(y).or_insert_with(|| lock(names)[YEAR].intern(y.to_string()))
+            });
+            let run = [
+                local(&municipality_ids, ord(&municipality, doc)),
+                local(&prefecture_ids, ord(&prefecture, doc)),
+                year_id,
+            ];
+            if facets.run_values.last() != Some(&run) {
+                facets.run_values.push(run);
+            }
+            let run_index = facets.run_values.len().saturating_sub(1) as u64;
+            let set: Vec<u32> =
+                themes.facet_ords(doc).filter_map(|o| u32::try_from(o).ok()).collect();
+            let set_count = set_index.len() as u64;
+            let set_id = *set_index.entry(set).or_insert_with_key(|set| {
+                facets.theme_sets.push(set.clone());
+                set_count
+            });
+            facets.doc_keys.push(run_index << 32 | set_id);
+        }
+        Ok(facets)
+    }
+}
+
+fn intern_all(interner: &mut Interner, values: Vec<String>) -> Vec<u32> {
+    values.into_iter().map(|value| interner.intern(value)).collect()
+}
+
+/// Every value of a string column in ordinal order.
+fn dictionary(column: &Option<StrColumn>) -> Vec<String> {
+    let mut out = Vec::new();
+    let Some(column) = column else { return out };
+    let Ok(mut terms) = column.dictionary().stream() else { return out };
+    while terms.advance() {
+        out.push(String::from_utf8_lossy(terms.key()).into_owned());
+    }
+    out
+}
+
+/// Theme ids (the last part of each facet path) in ordinal order.
+fn theme_dictionary(themes: &tantivy::fastfield::FacetReader) -> tantivy::Result<Vec<String>> {
+    let mut out = Vec::with_capacity(themes.num_facets());
+    let mut facet = Facet::root();
+    for ord in 0..themes.num_facets() as u64 {
+        themes.facet_from_ord(ord, &mut facet)?;
+        out.push(facet.to_path().last().map(|s| (*s).to_owned()).unwrap_or_default());
+    }
+    Ok(out)
+}
+
+/// Counts municipality, prefecture, year and theme over the matching passages.
+pub struct FacetCounter<'a> {
+    cache: &'a FacetCache,
+}
+
+impl<'a> FacetCounter<'a> {
+    pub fn new(cache: &'a FacetCache) -> Self {
+        FacetCounter { cache }
+    }
+}
+
+pub struct SegmentFacetCounter {
+    facets: Arc<SegmentFacets>,
+    /// Matching passages per run.
+    run_counts: Vec<u64>,
+    /// Matching passages per theme set.
+    set_counts: Vec<u64>,
+}
+
+impl Collector for FacetCounter<'_> {
+    type Fruit = [Vec<u64>; 4];
+    type Child = SegmentFacetCounter;
 
     fn for_segment(
         &self,
         _: SegmentOrdinal,
         segment: &SegmentReader,
     ) -> tantivy::Result<Self::Child> {
-        let column = segment.fast_fields().str(self.field)?;
-        let counts = vec![0; column.as_ref().map_or(0, |c| c.num_terms())];
-        Ok(StrCountsSegment { column, counts })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        false
-    }
-
-    fn merge_fruits(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<Self::Fruit> {
-        Ok(merge_counts(fruits))
-    }
-}
-
-impl SegmentCollector for StrCountsSegment {
-    type Fruit = BTreeMap<String, u64>;
-
-    fn collect(&mut self, doc: DocId, _: Score) {
-        if let Some(column) = &self.column {
-            for ord in column.ords().values_for_doc(doc) {
-                if let Some(count) = self.counts.get_mut(ord as usize) {
-                    *count += 1;
-                }
-            }
-        }
-    }
-
-    /// Names the ordinals that occurred by streaming the segment's dictionary once, in
-    /// ordinal order (much cheaper than one random lookup per ordinal).
-    fn harvest(self) -> Self::Fruit {
-        let mut out = BTreeMap::new();
-        let Some(column) = self.column else { return out };
-        let Ok(mut terms) = column.dictionary().stream() else { return out };
-        let mut ord = 0;
-        while terms.advance() {
-            if let Some(&count) = self.counts.get(ord).filter(|&&c| c > 0) {
-                out.insert(String::from_utf8_lossy(terms.key()).into_owned(), count);
-            }
-            ord += 1;
-        }
-        out
-    }
-}
-
-/// Counts the values of a fast i64 field over the matching documents.
-pub struct I64Counts {
-    field: &'static str,
-}
-
-impl I64Counts {
-    pub fn new(field: &'static str) -> Self {
-        I64Counts { field }
-    }
-}
-
-pub struct I64CountsSegment {
-    column: Column<i64>,
-    counts: BTreeMap<i64, u64>,
-}
-
-impl Collector for I64Counts {
-    type Fruit = BTreeMap<String, u64>;
-    type Child = I64CountsSegment;
-
-    fn for_segment(
-        &self,
-        _: SegmentOrdinal,
-        segment: &SegmentReader,
-    ) -> tantivy::Result<Self::Child> {
-        Ok(I64CountsSegment {
-            column: segment.fast_fields().i64(self.field)?,
-            counts: BTreeMap::new(),
+        let facets = self.cache.segment(segment)?;
+        Ok(SegmentFacetCounter {
+            run_counts: vec![0; facets.run_values.len()],
+            set_counts: vec![0; facets.theme_sets.len()],
+            facets,
         })
     }
 
@@ -115,30 +232,76 @@ impl Collector for I64Counts {
     }
 
     fn merge_fruits(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<Self::Fruit> {
-        Ok(merge_counts(fruits))
+        let mut merged: [Vec<u64>; 4] = Default::default();
+        for fruit in fruits {
+            for (into, counts) in merged.iter_mut().zip(fruit) {
+                add_into(into, &counts);
+            }
+        }
+        Ok(merged)
     }
 }
 
-impl SegmentCollector for I64CountsSegment {
-    type Fruit = BTreeMap<String, u64>;
+fn add_into(into: &mut Vec<u64>, counts: &[u64]) {
+    if into.len() < counts.len() {
+        into.resize(counts.len(), 0);
+    }
+    for (total, count) in into.iter_mut().zip(counts) {
+        *total += count;
+    }
+}
+
+fn add_at(counts: &mut Vec<u64>, id: u32, count: u64) {
+    let id = id as usize;
+    if counts.len() <= id {
+        counts.resize(id + 1, 0);
+    }
+    counts[id] += count;
+}
+
+impl SegmentCollector for SegmentFacetCounter {
+    type Fruit = [Vec<u64>; 4];
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        for value in self.column.values_for_doc(doc) {
-            *self.counts.entry(value).or_default() += 1;
+        let Some(&key) = self.facets.doc_keys.get(doc as usize) else { return };
+        if let Some(count) = self.run_counts.get_mut((key >> 32) as usize) {
+            *count += 1;
+        }
+        if let Some(count) = self.set_counts.get_mut((key & 0xffff_ffff) as usize) {
+            *count += 1;
         }
     }
 
     fn harvest(self) -> Self::Fruit {
-        self.counts.into_iter().map(|(value, count)| (value.to_string(), count)).collect()
+        let mut out: [Vec<u64>; 4] = Default::default();
+        let runs = self.facets.run_values.iter().zip(&self.run_counts);
+        for (values, &count) in runs.filter(|(_, count)| **count > 0) {
+            for (facet, id) in values.iter().enumerate() {
+                if let Some(id) = id {
+                    add_at(&mut out[facet], *id, count);
+                }
+            }
+        }
+        let sets = self.facets.theme_sets.iter().zip(&self.set_counts);
+        for (set, &count) in sets.filter(|(_, count)| **count > 0) {
+            for &position in set {
+                if let Some(&id) = self.facets.theme_ids.get(position as usize) {
+                    add_at(&mut out[THEME], id, count);
+                }
+            }
+        }
+        out
     }
 }
 
-fn merge_counts(fruits: Vec<BTreeMap<String, u64>>) -> BTreeMap<String, u64> {
-    let mut merged = BTreeMap::new();
-    for fruit in fruits {
-        for (key, count) in fruit {
-            *merged.entry(key).or_default() += count;
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interned_values_keep_their_first_id() {
+        let mut interner = Interner::default();
+        assert_eq!(intern_all(&mut interner, vec!["b".into(), "a".into()]), [0, 1]);
+        assert_eq!(intern_all(&mut interner, vec!["a".into(), "c".into()]), [1, 2]);
     }
-    merged
 }

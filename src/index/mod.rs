@@ -109,6 +109,8 @@ pub struct PassageIndex {
     tokenizer: JapaneseTokenizer,
     /// Opened on first use and reused: opening a reader costs more than a typical query.
     reader: std::sync::OnceLock<IndexReader>,
+    /// What each segment holds for facet counting, read on first use.
+    facet_cache: facets::FacetCache,
 }
 
 /// The user dictionary an index was built with, kept inside it so that queries are
@@ -168,7 +170,15 @@ impl PassageIndex {
         Self::from_index(index_dir, index)
     }
 
-    fn from_index(index_dir: &Path, index: Index) -> Result<Self, IndexError> {
+    fn from_index(index_dir: &Path, mut index: Index) -> Result<Self, IndexError> {
+        // A query visits segments independently; spreading them over the cores roughly divides
+        // the latency of a query that matches many passages by the number of cores.
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+        if threads > 1 {
+            index
+                .set_multithread_executor(threads)
+                .map_err(|source| IndexError::Tantivy { dir: index_dir.to_owned(), source })?;
+        }
         let user_dict = index_dir.join(USER_DICT_FILE);
         let tokenizer = if user_dict.is_file() {
             JapaneseTokenizer::with_user_dict(Some(&user_dict))
@@ -187,6 +197,7 @@ impl PassageIndex {
             fields,
             tokenizer,
             reader: std::sync::OnceLock::new(),
+            facet_cache: facets::FacetCache::default(),
         })
     }
 

@@ -7,14 +7,15 @@ use std::collections::BTreeMap;
 use std::ops::Bound;
 
 use serde::Serialize;
-use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
+    BooleanQuery, BoostQuery, EmptyQuery, EnableScoring, Explanation, Occur, PhraseQuery, Query,
+    RangeQuery, Scorer, TermQuery, Weight,
 };
 use tantivy::schema::{Facet, Field, IndexRecordOption};
-use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TantivyDocument, Term};
 
-use super::facets::{I64Counts, StrCounts};
+use super::facets::FacetCounter;
 use super::{
     IndexError, PassageIndex, parse_format, split_heading, stored_facets, stored_i64, stored_str,
     stored_u64,
@@ -102,20 +103,13 @@ impl PassageIndex {
     ) -> Result<SearchResults, IndexError> {
         let query = self.build_query(plan, filters);
         let searcher = self.reader()?.searcher();
-        let mut theme_collector = FacetCollector::for_field("themes");
-        theme_collector.add_facet("/");
-        let (top, total, (municipalities, prefectures, years), theme_counts) = searcher
+        let (top, total, facet_counts) = searcher
             .search(
                 &query,
                 &(
                     TopDocs::with_limit(limit.max(1)).order_by_score(),
                     Count,
-                    (
-                        StrCounts::new("municipality"),
-                        StrCounts::new("prefecture"),
-                        I64Counts::new("year"),
-                    ),
-                    theme_collector,
+                    FacetCounter::new(&self.facet_cache),
                 ),
             )
             .map_err(self.tantivy_err())?;
@@ -124,15 +118,7 @@ impl PassageIndex {
             .take(limit)
             .map(|(score, address)| self.hit(&searcher, score, address))
             .collect::<Result<Vec<_>, _>>()?;
-        let mut facets = BTreeMap::new();
-        facets.insert("municipality".to_owned(), municipalities);
-        facets.insert("prefecture".to_owned(), prefectures);
-        facets.insert("year".to_owned(), years);
-        let themes = theme_counts
-            .get("/")
-            .filter_map(|(facet, count)| Some((facet.to_path().last()?.to_string(), count)))
-            .collect();
-        facets.insert("theme".to_owned(), themes);
+        let facets = self.facet_cache.name(facet_counts);
         Ok(SearchResults { total, hits, facets })
     }
 
@@ -171,7 +157,8 @@ impl PassageIndex {
             clauses.push((Occur::Should, self.concept_query(concept)));
         }
         for concept in &plan.excluded {
-            clauses.push((Occur::MustNot, self.concept_query(concept)));
+            let excluded = ForwardOnly(self.concept_query(concept));
+            clauses.push((Occur::MustNot, Box::new(excluded) as Box<dyn Query>));
         }
         for filter in self.filter_queries(filters) {
             clauses.push((Occur::Must, filter));
@@ -267,5 +254,73 @@ impl PassageIndex {
             )));
         }
         queries
+    }
+}
+
+/// Wraps an excluded query so that it is never asked about a document before the one it
+/// stands on. tantivy 0.27's `Exclude` does ask that when it starts (it checks the first
+/// candidate against every excluded scorer, which may already stand past it), and
+/// `PhraseScorer::seek_danger` asserts against it: `-"市民協働"` or `-芽室町` (a bigram phrase)
+/// then panicked in debug builds. The answer for an earlier document is known: not a match.
+/// (`seek_danger` is left to the trait's default, which only ever seeks forward.)
+#[derive(Debug)]
+struct ForwardOnly(Box<dyn Query>);
+
+impl Clone for ForwardOnly {
+    fn clone(&self) -> Self {
+        ForwardOnly(self.0.box_clone())
+    }
+}
+
+impl Query for ForwardOnly {
+    fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(ForwardOnlyWeight(self.0.weight(scoring)?)))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.0.query_terms(visitor);
+    }
+}
+
+struct ForwardOnlyWeight(Box<dyn Weight>);
+
+impl Weight for ForwardOnlyWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        Ok(Box::new(ForwardOnlyScorer(self.0.scorer(reader, boost)?)))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        self.0.explain(reader, doc)
+    }
+}
+
+struct ForwardOnlyScorer(Box<dyn Scorer>);
+
+impl DocSet for ForwardOnlyScorer {
+    fn advance(&mut self) -> DocId {
+        self.0.advance()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        let doc = self.0.doc();
+        if target <= doc { doc } else { self.0.seek(target) }
+    }
+
+    fn doc(&self) -> DocId {
+        self.0.doc()
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.0.size_hint()
+    }
+
+    fn cost(&self) -> u64 {
+        self.0.cost()
+    }
+}
+
+impl Scorer for ForwardOnlyScorer {
+    fn score(&mut self) -> Score {
+        self.0.score()
     }
 }

@@ -92,6 +92,11 @@ fn phrase_exclusion_and_or() {
     let without =
         search_json(dir.path(), &["職員", "-芽室町", "--limit", "1000"])["total"].as_u64().unwrap();
     assert!(without < all);
+    // An excluded phrase (a phrase scorer under tantivy's `Exclude`) once panicked.
+    let no_phrase = search_json(dir.path(), &["協働", "-\"市民協働\"", "--limit", "1000"]);
+    let hits = no_phrase["hits"].as_array().unwrap();
+    assert!(!hits.is_empty());
+    assert!(hits.iter().all(|h| !h["text"].as_str().unwrap().contains("市民協働")));
     let either = search_json(dir.path(), &["老朽化", "OR", "窓口"])["total"].as_u64().unwrap();
     let one = search_json(dir.path(), &["老朽化"])["total"].as_u64().unwrap();
     assert!(either > one);
@@ -271,4 +276,59 @@ fn run_on_the_shipped_corpus_makes_it_searchable_with_pages() {
     assert!(!pages.is_empty() && pages.iter().all(|&p| p >= 1));
     assert!(pages.iter().any(|&p| p > 1), "{pages:?}");
     assert!(collaboration["hits"][0]["path"].as_str().unwrap().ends_with("okazaki.pdf"));
+}
+
+/// Facet counts from the index must equal the counts over every matching passage, also after
+/// a changed document was replaced (its old passages are deleted, not yet merged away).
+#[test]
+fn facets_count_exactly_the_matching_passages() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    for entry in std::fs::read_dir(fixture("seeds")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, corpus.join(path.file_name().unwrap())).unwrap();
+    }
+    let ingest = || {
+        gyokaku(dir.path()).args(["ingest", "corpus", "--index", "index"]).assert().success();
+    };
+    ingest();
+    let changed = corpus.join("002_2d715f04701229ac.txt");
+    let text = std::fs::read_to_string(&changed).unwrap();
+    std::fs::write(&changed, format!("{text}\n\n職員の意識改革を進める。\n")).unwrap();
+    ingest();
+
+    for query in [&["職員"][..], &["協働", "OR", "連携"], &["公共施設", "--year", "2015..2020"]]
+    {
+        let mut args = query.to_vec();
+        args.extend(["--limit", "100000"]);
+        let result = search_json(dir.path(), &args);
+        let hits = result["hits"].as_array().unwrap();
+        assert_eq!(result["total"].as_u64(), Some(hits.len() as u64), "{query:?}");
+        let mut expected: std::collections::BTreeMap<
+            &str,
+            std::collections::BTreeMap<String, u64>,
+        > = Default::default();
+        for hit in hits {
+            let mut add = |facet, value: &serde_json::Value| {
+                let value = match value {
+                    serde_json::Value::String(s) => s.clone(),
+                    serde_json::Value::Number(n) => n.to_string(),
+                    _ => return,
+                };
+                *expected.entry(facet).or_default().entry(value).or_default() += 1;
+            };
+            add("municipality", &hit["municipality"]);
+            add("prefecture", &hit["prefecture"]);
+            add("year", &hit["year"]);
+            for theme in hit["themes"].as_array().unwrap() {
+                add("theme", theme);
+            }
+        }
+        for facet in ["municipality", "prefecture", "year", "theme"] {
+            let reported: std::collections::BTreeMap<String, u64> =
+                serde_json::from_value(result["facets"][facet].clone()).unwrap();
+            assert_eq!(reported, expected.remove(facet).unwrap_or_default(), "{facet} {query:?}");
+        }
+    }
 }
