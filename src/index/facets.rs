@@ -103,10 +103,12 @@ struct SegmentFacets {
     doc_keys: Vec<u64>,
     /// Interned municipality, prefecture and year of each run.
     run_values: Vec<[Option<u32>; 3]>,
-    /// Each theme set, as positions in `theme_ids`.
-    theme_sets: Vec<Vec<u32>>,
-    /// Interned theme of each position in this segment's theme dictionary.
-    theme_ids: Vec<u32>,
+    /// Theme set `i` holds the interned themes `set_themes[set_offsets[i]..set_offsets[i + 1]]`.
+    set_offsets: Vec<u32>,
+    set_themes: Vec<u32>,
+    /// One more than the largest interned id in this segment, per facet: the counts'
+    /// lengths, so that harvesting never reallocates.
+    id_ends: [usize; 4],
 }
 
 impl SegmentFacets {
@@ -135,8 +137,9 @@ impl SegmentFacets {
         let mut facets = SegmentFacets {
             doc_keys: Vec::with_capacity(segment.max_doc() as usize),
             run_values: Vec::new(),
-            theme_sets: Vec::new(),
-            theme_ids,
+            set_offsets: vec![0],
+            set_themes: Vec::new(),
+            id_ends: [0; 4],
         };
         let mut set_index: HashMap<Vec<u32>, u64> = HashMap::new();
         for doc in 0..segment.max_doc() {
@@ -156,11 +159,18 @@ impl SegmentFacets {
                 themes.facet_ords(doc).filter_map(|o| u32::try_from(o).ok()).collect();
             let set_count = set_index.len() as u64;
             let set_id = *set_index.entry(set).or_insert_with_key(|set| {
-                facets.theme_sets.push(set.clone());
+                let themes = set.iter().filter_map(|&position| theme_ids.get(position as usize));
+                facets.set_themes.extend(themes);
+                facets.set_offsets.push(u32::try_from(facets.set_themes.len()).unwrap_or(u32::MAX));
                 set_count
             });
             facets.doc_keys.push(run_index << 32 | set_id);
         }
+        let end = |ids: &mut dyn Iterator<Item = u32>| ids.max().map_or(0, |max| max as usize + 1);
+        for facet in [MUNICIPALITY, PREFECTURE, YEAR] {
+            facets.id_ends[facet] = end(&mut facets.run_values.iter().filter_map(|run| run[facet]));
+        }
+        facets.id_ends[THEME] = end(&mut facets.set_themes.iter().copied());
         Ok(facets)
     }
 }
@@ -222,7 +232,7 @@ impl Collector for FacetCounter<'_> {
         let facets = self.cache.segment(segment)?;
         Ok(SegmentFacetCounter {
             run_counts: vec![0; facets.run_values.len()],
-            set_counts: vec![0; facets.theme_sets.len()],
+            set_counts: vec![0; facets.set_offsets.len() - 1],
             facets,
         })
     }
@@ -273,7 +283,7 @@ impl SegmentCollector for SegmentFacetCounter {
     }
 
     fn harvest(self) -> Self::Fruit {
-        let mut out: [Vec<u64>; 4] = Default::default();
+        let mut out: [Vec<u64>; 4] = self.facets.id_ends.map(|end| vec![0; end]);
         let runs = self.facets.run_values.iter().zip(&self.run_counts);
         for (values, &count) in runs.filter(|(_, count)| **count > 0) {
             for (facet, id) in values.iter().enumerate() {
@@ -282,12 +292,12 @@ impl SegmentCollector for SegmentFacetCounter {
                 }
             }
         }
-        let sets = self.facets.theme_sets.iter().zip(&self.set_counts);
-        for (set, &count) in sets.filter(|(_, count)| **count > 0) {
-            for &position in set {
-                if let Some(&id) = self.facets.theme_ids.get(position as usize) {
-                    add_at(&mut out[THEME], id, count);
-                }
+        let facets = &self.facets;
+        for (set, &count) in self.set_counts.iter().enumerate().filter(|(_, count)| **count > 0) {
+            let (start, end) =
+                (facets.set_offsets[set] as usize, facets.set_offsets[set + 1] as usize);
+            for &id in facets.set_themes.get(start..end).unwrap_or_default() {
+                add_at(&mut out[THEME], id, count);
             }
         }
         out
