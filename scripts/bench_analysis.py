@@ -5,6 +5,8 @@ gyokaku: `gyokaku analyze` = segmentation into passages + NFKC/variant normalisa
          lindera morphemes + stop-POS filtering + base forms (the index's `body` field),
          once on one thread (RAYON_NUM_THREADS=1) and once on all cores.
 MeCab:   `mecab -Owakati` with IPADIC (the same dictionary), segmentation only, one thread.
+lindera: lindera alone on the same dictionary (examples/lindera_bare.rs), normal and search
+         mode, one thread: the ceiling for anything built on lindera.
 Reports best-of-5 wall-clock and CPU seconds, MB/s and the ratios.
 Needs: apt-get install -y mecab mecab-ipadic-utf8, and a release build (cargo build --release).
 """
@@ -38,7 +40,9 @@ def main():
     if not shutil.which("mecab"):
         sys.exit("install MeCab: apt-get install -y mecab mecab-ipadic-utf8")
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    subprocess.run(["cargo", "build", "--release", "--quiet", "--example", "lindera_bare"], cwd=ROOT, check=True)
     binary = str(ROOT / "target/release/gyokaku")
+    bare = str(ROOT / "target/release/examples/lindera_bare")
     seeds = "".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "tests/fixtures/seeds").glob("*.txt")))
     with tempfile.TemporaryDirectory() as tmp:
         text_path = pathlib.Path(tmp) / "text.txt"
@@ -47,6 +51,8 @@ def main():
         one = dict(os.environ, RAYON_NUM_THREADS="1")
         rows = [
             ("mecab -Owakati", measure(["mecab", "-Owakati"], text_path)),
+            ("lindera alone, normal mode", measure([bare], text_path)),
+            ("lindera alone, search mode", measure([bare, "--search"], text_path)),
             ("gyokaku analyze (1 thread)", measure([binary, "analyze"], text_path, env=one)),
             ("gyokaku analyze (all cores)", measure([binary, "analyze"], text_path)),
         ]

@@ -543,10 +543,11 @@ fn install_user_dict(user_dict: &Path, index_dir: &Path) -> Result<(), IngestErr
 }
 
 /// What, besides content and metadata, decides how a document is indexed: the user
-/// dictionary in the index and the taxonomy behind the `themes` facet (a change re-indexes
-/// every document).
+/// dictionary in the index, the segmentation and the taxonomy behind the `themes` facet (a
+/// change re-indexes every document).
 fn analysis_key(index_dir: &Path) -> String {
     let mut key = fs_err::read(index_dir.join(crate::index::USER_DICT_FILE)).unwrap_or_default();
+    key.extend_from_slice(&crate::tokenize::SEGMENTATION_VERSION.to_le_bytes());
     key.extend_from_slice(crate::normalize::EMBEDDED_TAXONOMY.as_bytes());
     blake3::hash(&key).to_hex()[..16].to_owned()
 }

@@ -13,6 +13,7 @@ use lindera::dictionary::{Dictionary, UserDictionary};
 use lindera::mode::{Mode, Penalty};
 use lindera::segmenter::Segmenter;
 use lindera_dictionary::builder::DictionaryBuilder;
+use lindera_dictionary::viterbi::Lattice;
 use thiserror::Error;
 
 mod embedded {
@@ -21,6 +22,11 @@ mod embedded {
 
 /// The administrative-term user dictionary shipped with gyokaku.
 const DEFAULT_USER_DICT: &str = include_str!("../dict/user-dict.csv");
+
+/// Bump when the same text would be segmented differently: `ingest` then re-indexes
+/// every document, so that index and queries agree. 2: normal mode with search-mode
+/// re-segmentation of long tokens.
+pub const SEGMENTATION_VERSION: u32 = 2;
 
 /// Name and version of the system dictionary, for provenance in reports and exports.
 pub const DICTIONARY_VERSION: &str = "mecab-ipadic-2.7.0-20070801";
@@ -139,7 +145,10 @@ const MAX_CACHED_WORDS: usize = 200_000;
 /// A segmenter over the embedded IPADIC dictionary plus user entries.
 #[derive(Clone)]
 pub struct JapaneseTokenizer {
+    /// Normal mode: the whole text.
     segmenter: Arc<Segmenter>,
+    /// Search (decompose) mode: only the tokens it would split (see `morphemes`).
+    decomposer: Arc<Segmenter>,
 }
 
 static DEFAULT_TOKENIZER: LazyLock<Result<JapaneseTokenizer, String>> =
@@ -171,19 +180,124 @@ impl JapaneseTokenizer {
                 reason,
             }
         })?;
-        let segmenter =
-            Segmenter::new(Mode::Decompose(Penalty::default()), dictionary, Some(user_dictionary));
-        Ok(JapaneseTokenizer { segmenter: Arc::new(segmenter) })
+        let decomposer = Segmenter::new(
+            Mode::Decompose(Penalty::default()),
+            dictionary.clone(),
+            Some(user_dictionary.clone()),
+        );
+        let segmenter = Segmenter::new(Mode::Normal, dictionary, Some(user_dictionary));
+        Ok(JapaneseTokenizer { segmenter: Arc::new(segmenter), decomposer: Arc::new(decomposer) })
     }
 
     /// Splits `text` into morphemes. Whitespace is not returned.
+    ///
+    /// Compounds come out split into their parts, as lindera's search mode splits them, but
+    /// search mode is slow: it weighs a length penalty on every edge of the lattice. So the
+    /// text is segmented in normal mode and only the tokens that search mode would penalise
+    /// (kanji runs longer than two characters, other tokens longer than seven) are segmented
+    /// again in search mode.
     pub fn morphemes(&self, text: &str) -> Result<Vec<Morpheme>, TokenizeError> {
+        let tokens = segment(&self.segmenter, text)?;
+        let mut morphemes = Vec::with_capacity(tokens.len());
+        let mut previous_start = None;
+        for token in tokens {
+            let (start, end) = (token.byte_start, token.byte_end);
+            if search_mode_would_split(&token.surface) {
+                morphemes.extend(self.decompose(text, previous_start, start, end)?);
+            } else {
+                morphemes.push(to_morpheme(token));
+            }
+            previous_start = Some(start);
+        }
+        Ok(morphemes)
+    }
+
+    /// Search-mode morphemes of `text[start..end]`, segmented together with the token before
+    /// it (from `context_start`) so that the split depends on the left context as it does in
+    /// search mode over the whole text (藤枝市役所 → 市/役所, where 市役所 alone stays whole).
+    fn decompose(
+        &self,
+        text: &str,
+        context_start: Option<usize>,
+        start: usize,
+        end: usize,
+    ) -> Result<Vec<Morpheme>, TokenizeError> {
+        let from = context_start.unwrap_or(start);
+        let parts = segment(&self.decomposer, &text[from..end])?;
+        let boundary = start - from;
+        let straddles = parts.iter().any(|p| p.byte_start < boundary && p.byte_end > boundary);
+        if straddles {
+            return self.decompose(text, None, start, end);
+        }
+        Ok(parts
+            .into_iter()
+            .filter(|part| part.byte_start >= boundary)
+            .map(|part| {
+                let mut morpheme = to_morpheme(part);
+                morpheme.start += from;
+                morpheme.end += from;
+                morpheme
+            })
+            .collect())
+    }
+}
+
+thread_local! {
+    /// One lattice per thread, reused: a fresh one per call allocates (and the kernel zeroes)
+    /// new memory for every passage and every re-segmented compound.
+    static LATTICE: std::cell::RefCell<Lattice> = std::cell::RefCell::new(Lattice::default());
+}
+
+fn segment<'a>(
+    segmenter: &'a Segmenter,
+    text: &'a str,
+) -> Result<Vec<lindera::token::Token<'a>>, TokenizeError> {
+    LATTICE.with(|lattice| {
+        segmenter
+            .segment_with_lattice(Cow::Borrowed(text), &mut lattice.borrow_mut())
+            .map_err(|err| TokenizeError::Segment(err.to_string()))
+    })
+}
+
+/// lindera alone, for benchmarks: segmentation with the embedded dictionary and no user
+/// dictionary, no normalisation and no word information, so that the cost of everything
+/// gyokaku adds can be measured against the segmenter itself.
+#[doc(hidden)]
+pub struct BareSegmenter {
+    segmenter: Segmenter,
+}
+
+impl BareSegmenter {
+    /// `search_mode`: lindera's decompose (search) mode, as gyokaku uses; else normal mode.
+    pub fn new(search_mode: bool) -> Result<Self, TokenizeError> {
+        let dictionary =
+            embedded::load().map_err(|err| TokenizeError::Dictionary(err.to_string()))?;
+        let mode = if search_mode { Mode::Decompose(Penalty::default()) } else { Mode::Normal };
+        Ok(BareSegmenter { segmenter: Segmenter::new(mode, dictionary, None) })
+    }
+
+    /// The number of tokens in `text`.
+    pub fn count(&self, text: &str) -> Result<usize, TokenizeError> {
         let tokens = self
             .segmenter
             .segment(Cow::Borrowed(text))
             .map_err(|err| TokenizeError::Segment(err.to_string()))?;
-        Ok(tokens.into_iter().map(to_morpheme).collect())
+        Ok(tokens.len())
     }
+}
+
+/// Whether lindera's default search-mode penalty applies to a token of this surface, or the
+/// token is one that search mode segments differently.
+fn search_mode_would_split(surface: &str) -> bool {
+    let penalty = Penalty::default();
+    let chars = surface.chars().count();
+    if chars <= penalty.kanji_penalty_length_threshold {
+        return false;
+    }
+    // An unknown katakana word may swallow a middle dot (・イクボス) in normal mode.
+    chars > penalty.other_penalty_length_threshold
+        || surface.contains('・')
+        || surface.chars().all(|c| matches!(c as u32, 0x4E00..=0x9FAF | 0x3400..=0x4DBF))
 }
 
 fn build_user_dictionary(dictionary: &Dictionary, csv: &str) -> Result<UserDictionary, String> {
@@ -264,6 +378,19 @@ mod tests {
     #[test]
     fn segments_with_embedded_dictionary() {
         assert_eq!(surfaces("公共施設の老朽化"), ["公共", "施設", "の", "老朽", "化"]);
+    }
+
+    #[test]
+    fn long_compounds_are_split_as_search_mode_splits_them() {
+        assert_eq!(surfaces("事務次官が出席する"), ["事務", "次官", "が", "出席", "する"]);
+        // The split of a compound depends on the word before it, as in search mode.
+        assert_eq!(surfaces("藤枝市役所")[..3], ["藤枝", "市", "役所"]);
+        // Offsets stay those of the whole text.
+        let tokenizer = JapaneseTokenizer::shared().unwrap();
+        let text = "本日、関西国際空港に着いた";
+        for morpheme in tokenizer.morphemes(text).unwrap() {
+            assert_eq!(&text[morpheme.start..morpheme.end], morpheme.surface);
+        }
     }
 
     #[test]

@@ -43,6 +43,9 @@ struct TokenJson<'a> {
     end: usize,
 }
 
+/// Passages analysed and printed together by the text format.
+const TEXT_CHUNK_PASSAGES: usize = 1024;
+
 pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let text = match args.file.as_deref() {
         None => read_stdin()?,
@@ -56,22 +59,29 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let document =
         Extracted::new(Format::Text, vec![Page { number: 1, text, headings: Vec::new() }]);
     let passages = segment(&document);
-    // Passages are analysed in parallel (as ingest does) and printed in order.
-    let analysed: Vec<Vec<Term>> = passages
-        .par_iter()
-        .map(|passage| body_terms(tokenizer, &passage.text))
-        .collect::<Result<_, _>>()?;
     match args.format {
         AnalyzeFormat::Text => {
-            let mut text = String::new();
-            for body in &analysed {
-                let tokens: Vec<&str> = body.iter().map(|t| t.text.as_str()).collect();
-                text.push_str(&tokens.join(" "));
-                text.push('\n');
+            // Streamed in chunks of passages, each chunk analysed in parallel (as ingest does)
+            // and printed in order, so memory stays flat however long the input is.
+            for chunk in passages.chunks(TEXT_CHUNK_PASSAGES) {
+                let analysed: Vec<Vec<Term>> = chunk
+                    .par_iter()
+                    .map(|passage| body_terms(tokenizer, &passage.text))
+                    .collect::<Result<_, _>>()?;
+                let mut text = String::new();
+                for body in &analysed {
+                    let tokens: Vec<&str> = body.iter().map(|t| t.text.as_str()).collect();
+                    text.push_str(&tokens.join(" "));
+                    text.push('\n');
+                }
+                output::data_raw(text.as_bytes());
             }
-            output::data_raw(text.as_bytes());
         }
         AnalyzeFormat::Json => {
+            let analysed: Vec<Vec<Term>> = passages
+                .par_iter()
+                .map(|passage| body_terms(tokenizer, &passage.text))
+                .collect::<Result<_, _>>()?;
             let json: Vec<serde_json::Value> = passages
                 .iter()
                 .zip(&analysed)
