@@ -37,6 +37,8 @@ pub enum SearchError {
 struct PlannedConcept {
     concept: Concept,
     highlights: Vec<String>,
+    /// For a compound also found by its head noun: the whole (normalised) and the head noun.
+    compound: Option<(String, String)>,
 }
 
 /// The parsed query: the plan for the index plus what to highlight.
@@ -44,6 +46,8 @@ struct PlannedConcept {
 pub struct ParsedQuery {
     pub plan: QueryPlan,
     highlights: Vec<String>,
+    /// Required compounds also found by their head noun: (whole, head noun).
+    compounds: Vec<(String, String)>,
 }
 
 /// A hit as shown to the user: the passage plus a snippet with highlight spans.
@@ -63,6 +67,9 @@ pub struct SearchOutcome {
     pub total: usize,
     /// True when no passage had every word and these are the best partial matches.
     pub partial: bool,
+    /// Compounds that no shown passage contains whole, so the hits show them only through
+    /// their head noun: `公共施設等総合管理計画 → 計画`.
+    pub broadened: Vec<String>,
     pub hits: Vec<ShownHit>,
     pub facets: std::collections::BTreeMap<String, std::collections::BTreeMap<String, u64>>,
 }
@@ -89,6 +96,7 @@ pub fn search(
         results = index.search(&relaxed, filters, limit)?;
         partial = results.total > 0;
     }
+    let broadened = broadened_compounds(&parsed.compounds, &results.hits);
     let hits = results
         .hits
         .into_iter()
@@ -101,9 +109,23 @@ pub fn search(
         query: query.to_owned(),
         total: results.total,
         partial,
+        broadened,
         hits,
         facets: results.facets,
     })
+}
+
+/// The compounds that none of `hits` contains whole (checked only when there are hits).
+fn broadened_compounds(compounds: &[(String, String)], hits: &[SearchHit]) -> Vec<String> {
+    if hits.is_empty() {
+        return Vec::new();
+    }
+    let texts: Vec<String> = hits.iter().map(|hit| normalize(&hit.text)).collect();
+    compounds
+        .iter()
+        .filter(|(whole, _)| !texts.iter().any(|text| text.contains(whole.as_str())))
+        .map(|(whole, head)| format!("{whole} → {head}"))
+        .collect()
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -167,6 +189,7 @@ pub fn parse_query(tokenizer: &JapaneseTokenizer, query: &str) -> Result<ParsedQ
     let items = lex(query)?;
     let mut plan = QueryPlan::default();
     let mut highlights = Vec::new();
+    let mut compounds = Vec::new();
     let mut i = 0;
     while i < items.len() {
         let (negated, item) = &items[i];
@@ -187,6 +210,7 @@ pub fn parse_query(tokenizer: &JapaneseTokenizer, query: &str) -> Result<ParsedQ
         } else {
             for planned in group {
                 highlights.extend(planned.highlights);
+                compounds.extend(planned.compound);
                 plan.required.push(planned.concept);
             }
         }
@@ -198,7 +222,7 @@ pub fn parse_query(tokenizer: &JapaneseTokenizer, query: &str) -> Result<ParsedQ
             SearchError::OnlyExclusions(query.to_owned())
         });
     }
-    Ok(ParsedQuery { plan, highlights })
+    Ok(ParsedQuery { plan, highlights, compounds })
 }
 
 /// `A OR B`: one concept that matches when any part of A or B does.
@@ -209,6 +233,7 @@ fn merge_alternatives(
     let mut merged = PlannedConcept {
         concept: Concept { label: String::new(), alternatives: Vec::new() },
         highlights: Vec::new(),
+        compound: None,
     };
     let mut labels = Vec::new();
     for planned in left.into_iter().chain(right) {
@@ -247,6 +272,7 @@ fn plan_phrase(
     Ok(Some(PlannedConcept {
         concept: Concept { label: format!("\"{text}\""), alternatives },
         highlights: vec![normalize(text)],
+        compound: None,
     }))
 }
 
@@ -315,6 +341,7 @@ fn concept_from_chunk(
     }
     let mut highlights = vec![normalized];
     // The head noun of a compound (施設 of 公共施設) also matches, with a low weight.
+    let mut compound = None;
     if chunk.len() > 1 && last.1.chars().count() >= 2 {
         alternatives.push(Alternative {
             field: SearchField::Body,
@@ -322,10 +349,12 @@ fn concept_from_chunk(
             boost: 0.3,
         });
         highlights.push(last.1.clone());
+        compound = Some((highlights[0].clone(), last.1.clone()));
     }
     Some(PlannedConcept {
         concept: Concept { label: surface.to_owned(), alternatives },
         highlights,
+        compound,
     })
 }
 

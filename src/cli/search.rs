@@ -126,6 +126,12 @@ fn print_table(outcome: &SearchOutcome) {
             outcome.query
         ));
     }
+    for broadened in &outcome.broadened {
+        let (whole, head) = broadened.split_once(" → ").unwrap_or((broadened, ""));
+        output::message(&format!(
+            "no passage shown contains `{whole}` itself; these have its head noun `{head}`"
+        ));
+    }
     let styled = output::stdout_styled();
     let mut rows = vec![vec![
         "#".to_owned(),

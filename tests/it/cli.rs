@@ -332,3 +332,20 @@ fn facets_count_exactly_the_matching_passages() {
         }
     }
 }
+
+/// A compound the plans never use whole is still found through its head noun, and the
+/// output says so instead of passing those passages off as matches of the compound.
+#[test]
+fn head_noun_only_matches_are_labelled() {
+    let dir = seeded_index();
+    let broadened = search_json(dir.path(), &["指定管理者制度"]);
+    assert!(broadened["total"].as_u64().unwrap() > 0);
+    assert_eq!(broadened["broadened"], serde_json::json!(["指定管理者制度 → 制度"]));
+    let whole = search_json(dir.path(), &["公共施設"]);
+    assert_eq!(whole["broadened"], serde_json::json!([]));
+    gyokaku(dir.path())
+        .args(["search", "指定管理者制度", "--index", "index"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("head noun `制度`"));
+}
