@@ -115,6 +115,15 @@ fn summary_line(report: &IngestReport) -> String {
         report.count(DocStatus::Skipped),
         report.seconds
     );
+    let kept: u32 = report
+        .documents
+        .iter()
+        .filter(|d| d.status == DocStatus::Unchanged)
+        .map(|d| d.passages)
+        .sum();
+    if kept > 0 {
+        line.push_str(&format!("; {kept} passages of unchanged documents kept"));
+    }
     if !report.pruned.is_empty() {
         line.push_str(&format!("; {} pruned", report.pruned.len()));
     }

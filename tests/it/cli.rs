@@ -119,7 +119,8 @@ fn reingest_reports_unchanged() {
         .args(["--index", "index"])
         .assert()
         .success()
-        .stderr(predicate::str::contains("5 unchanged"));
+        .stderr(predicate::str::contains("5 unchanged"))
+        .stderr(predicate::str::contains("passages of unchanged documents kept"));
 }
 
 #[test]
