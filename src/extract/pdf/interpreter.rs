@@ -2,7 +2,9 @@
 //! graphics matrices, Form XObjects, marked content) and emits every shown glyph with
 //! its Unicode text, its position on the page, its size and its writing direction.
 //!
-//! It draws nothing: only what layout needs is tracked.
+//! It draws nothing: only what layout needs is tracked, which includes the straight
+//! horizontal and vertical strokes of paths (table rules), since a ruled table's
+//! borders say where its rows and cells end better than the gaps between lines do.
 
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -47,6 +49,47 @@ pub(crate) struct PlacedGlyph {
     pub(crate) vertical_font: bool,
 }
 
+/// A straight horizontal or vertical line drawn on the page (y upwards), with
+/// `x0 <= x1` and `y0 <= y1`: a table rule, a box edge or an underline.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Rule {
+    pub(crate) x0: f32,
+    pub(crate) y0: f32,
+    pub(crate) x1: f32,
+    pub(crate) y1: f32,
+}
+
+impl Rule {
+    /// The segment from `p` to `q` as a rule, if it runs (nearly) straight across or down.
+    fn between(p: (f32, f32), q: (f32, f32)) -> Option<Rule> {
+        let (dx, dy) = ((q.0 - p.0).abs(), (q.1 - p.1).abs());
+        let finite = p.0.is_finite() && p.1.is_finite() && q.0.is_finite() && q.1.is_finite();
+        let straight = (dy <= 1.0 && dx >= 3.0) || (dx <= 1.0 && dy >= 3.0);
+        (finite && straight).then(|| Rule {
+            x0: p.0.min(q.0),
+            y0: p.1.min(q.1),
+            x1: p.0.max(q.0),
+            y1: p.1.max(q.1),
+        })
+    }
+
+    pub(crate) fn is_horizontal(&self) -> bool {
+        self.x1 - self.x0 > self.y1 - self.y0
+    }
+}
+
+/// Rules kept per page: enough for any table, bounded against hostile content.
+const MAX_RULES: usize = 20_000;
+
+/// The path being built: its segments' ends in page space, the current point and
+/// where the current subpath started.
+#[derive(Debug, Default)]
+struct PathState {
+    segments: Vec<((f32, f32), (f32, f32))>,
+    current: Option<(f32, f32)>,
+    start: Option<(f32, f32)>,
+}
+
 #[derive(Debug, Clone)]
 struct TextState {
     char_spacing: f32,
@@ -77,6 +120,8 @@ pub(crate) struct Interpreter<'a> {
     budget: &'a Budget,
     fonts: HashMap<ObjectId, Rc<Font>>,
     pub(crate) glyphs: Vec<PlacedGlyph>,
+    pub(crate) rules: Vec<Rule>,
+    path: PathState,
     pub(crate) report: PageReport,
     state: GraphicsState,
     stack: Vec<GraphicsState>,
@@ -111,6 +156,8 @@ impl<'a> Interpreter<'a> {
             budget,
             fonts: HashMap::new(),
             glyphs: Vec::new(),
+            rules: Vec::new(),
+            path: PathState::default(),
             report: PageReport::default(),
             state: GraphicsState { ctm: IDENTITY, text },
             stack: Vec::new(),
@@ -130,6 +177,8 @@ impl<'a> Interpreter<'a> {
         ctm: Matrix,
     ) -> Result<(), LimitHit> {
         self.glyphs.clear();
+        self.rules.clear();
+        self.path = PathState::default();
         self.report = PageReport::default();
         self.state.ctm = ctm;
         self.stack.clear();
@@ -209,6 +258,14 @@ impl<'a> Interpreter<'a> {
             }
             "TJ" => self.show_array(operands.first()),
             "Do" => self.do_xobject(operands, resources)?,
+            "m" => self.move_to(self.num(operands, 0), self.num(operands, 1)),
+            "l" => self.line_to(self.num(operands, 0), self.num(operands, 1)),
+            "c" => self.curve_to(self.num(operands, 4), self.num(operands, 5)),
+            "v" | "y" => self.curve_to(self.num(operands, 2), self.num(operands, 3)),
+            "h" => self.close_path(),
+            "re" => self.rectangle(operands),
+            "S" | "s" | "f" | "F" | "f*" | "B" | "B*" | "b" | "b*" => self.paint_path(),
+            "n" => self.path = PathState::default(),
             "BMC" => self.marked.push(None),
             "BDC" => {
                 let actual = self.actual_text(operands, resources);
@@ -220,6 +277,55 @@ impl<'a> Interpreter<'a> {
             _ => {}
         }
         Ok(())
+    }
+
+    fn move_to(&mut self, x: f32, y: f32) {
+        let point = apply(&self.state.ctm, x, y);
+        self.path.current = Some(point);
+        self.path.start = Some(point);
+    }
+
+    fn line_to(&mut self, x: f32, y: f32) {
+        let point = apply(&self.state.ctm, x, y);
+        if let Some(from) = self.path.current
+            && self.path.segments.len() < MAX_RULES
+        {
+            self.path.segments.push((from, point));
+        }
+        self.path.current = Some(point);
+    }
+
+    /// Curves are not rules: only the current point moves.
+    fn curve_to(&mut self, x: f32, y: f32) {
+        self.path.current = Some(apply(&self.state.ctm, x, y));
+    }
+
+    fn close_path(&mut self) {
+        if let (Some(from), Some(to)) = (self.path.current, self.path.start)
+            && self.path.segments.len() < MAX_RULES
+        {
+            self.path.segments.push((from, to));
+        }
+        self.path.current = self.path.start;
+    }
+
+    fn rectangle(&mut self, operands: &[Object]) {
+        let (x, y) = (self.num(operands, 0), self.num(operands, 1));
+        let (w, h) = (self.num(operands, 2), self.num(operands, 3));
+        self.move_to(x, y);
+        self.line_to(x + w, y);
+        self.line_to(x + w, y + h);
+        self.line_to(x, y + h);
+        self.close_path();
+    }
+
+    /// A painted path leaves its straight segments as rules (a thin filled bar gives
+    /// its two long edges).
+    fn paint_path(&mut self) {
+        let path = std::mem::take(&mut self.path);
+        let room = MAX_RULES.saturating_sub(self.rules.len());
+        let rules = path.segments.into_iter().filter_map(|(p, q)| Rule::between(p, q));
+        self.rules.extend(rules.take(room));
     }
 
     fn set_font(&mut self, operands: &[Object], resources: &Dictionary) -> Result<(), LimitHit> {

@@ -6,9 +6,11 @@
 //! glyphs → fragments (runs on one baseline) → a recursive XY cut that prefers columns
 //! (gaps in `a`) and keeps table rows together → paragraphs joined as a reader would.
 //! Reading order therefore comes from positions, never from the drawing order.
+//! Horizontal text inside a ruled grid (see `grid`) is read cell by cell instead.
 
 use unicode_normalization::UnicodeNormalization;
 
+use super::grid::Grid;
 use super::interpreter::PlacedGlyph;
 
 /// The four orientations a run of text can have on the page.
@@ -315,8 +317,8 @@ pub(crate) struct PageText {
     pub(crate) headings: Vec<(usize, u8)>,
 }
 
-/// Lays out the fragments of one page into text.
-pub(crate) fn page_text(fragments: Vec<Fragment>) -> PageText {
+/// Lays out the fragments of one page into text, reading the cells of ruled `grids`.
+pub(crate) fn page_text(fragments: Vec<Fragment>, grids: &[Grid]) -> PageText {
     for f in &fragments {
         tracing::trace!(
             "{:?} a={:.1}..{:.1} c={:.1} s={:.1} {}",
@@ -343,13 +345,123 @@ pub(crate) fn page_text(fragments: Vec<Fragment>) -> PageText {
     groups.sort_by(|p, q| top_of(q).total_cmp(&top_of(p)));
     let mut out = PageText::default();
     for group in groups {
-        let node = cut(group, body_size);
-        if !out.text.is_empty() {
-            out.text.push('\n');
+        let horizontal = group.first().is_some_and(|f| f.orientation == Orientation::Horizontal);
+        if horizontal && !grids.is_empty() {
+            render_around_grids(group, grids, body_size, &mut out);
+            continue;
         }
-        render(&node, body_size, &mut out);
+        render_part(group, body_size, &mut out);
     }
     out
+}
+
+fn render_part(fragments: Vec<Fragment>, body_size: f32, out: &mut PageText) {
+    let node = cut(fragments, body_size);
+    if !out.text.is_empty() {
+        out.text.push('\n');
+    }
+    render(&node, body_size, out);
+}
+
+/// Where a horizontal fragment sits for grid purposes: its first character's middle.
+fn anchor(fragment: &Fragment) -> (f32, f32) {
+    let first = fragment.text.chars().next().map_or(1.0, |ch| if is_cjk(ch) { 1.0 } else { 0.5 });
+    (fragment.a0 + 0.5 * first * fragment.size, -fragment.c + 0.35 * fragment.size)
+}
+
+/// Lays out horizontal text with the ruled grids read as tables, each in its place
+/// between the text above and below it.
+fn render_around_grids(group: Vec<Fragment>, grids: &[Grid], body_size: f32, out: &mut PageText) {
+    let mut inside: Vec<Vec<Fragment>> = vec![Vec::new(); grids.len()];
+    let mut outside: Vec<Fragment> = Vec::new();
+    for fragment in group {
+        let (x, y) = anchor(&fragment);
+        match grids.iter().position(|grid| grid.contains(x, y)) {
+            Some(index) => inside[index].push(fragment),
+            None => outside.push(fragment),
+        }
+    }
+    let mut used: Vec<(&Grid, Vec<Fragment>)> = Vec::new();
+    for (grid, fragments) in grids.iter().zip(inside) {
+        if fragments.is_empty() {
+            continue;
+        }
+        tracing::debug!(
+            "grid {:.0},{:.0}..{:.0},{:.0}: {} rows, {} fragments",
+            grid.x0,
+            grid.y0,
+            grid.x1,
+            grid.y1,
+            grid.row_count(),
+            fragments.len()
+        );
+        if reads_as_table(grid, &fragments, &outside) {
+            used.push((grid, fragments));
+        } else {
+            outside.extend(fragments);
+        }
+    }
+    let mut between: Vec<Vec<Fragment>> = vec![Vec::new(); used.len() + 1];
+    for fragment in outside {
+        let (_, y) = anchor(&fragment);
+        let above = used.iter().filter(|(grid, _)| 0.5 * (grid.y0 + grid.y1) > y).count();
+        between[above].push(fragment);
+    }
+    let mut parts = between.into_iter();
+    for (grid, fragments) in used {
+        if let Some(text) = parts.next().filter(|part| !part.is_empty()) {
+            render_part(text, body_size, out);
+        }
+        let table = grid_text(grid, fragments);
+        if !table.is_empty() {
+            if !out.text.is_empty() {
+                out.text.push('\n');
+            }
+            out.text.push_str(&table);
+        }
+    }
+    for rest in parts.filter(|part| !part.is_empty()) {
+        render_part(rest, body_size, out);
+    }
+}
+
+/// A grid is read as a table only when its text keeps to the cells: no line crosses a
+/// rule and no line outside runs into it (a diagram drawn with boxes does not).
+fn reads_as_table(grid: &Grid, inside: &[Fragment], outside: &[Fragment]) -> bool {
+    let in_cells = inside.iter().all(|f| grid.holds_in_one_cell(f.a0, f.a1, -f.c, f.size));
+    let clear = !outside.iter().any(|f| grid.overlaps(f.a0, f.a1, -f.c, f.size));
+    in_cells && clear
+}
+
+/// The text of a ruled table: a line per row, cells separated by tabs, each cell's
+/// lines joined as wrapped text.
+fn grid_text(grid: &Grid, fragments: Vec<Fragment>) -> String {
+    let mut cells: Vec<Vec<Vec<Fragment>>> = vec![Vec::new(); grid.row_count().max(1)];
+    for fragment in fragments {
+        let (x, y) = anchor(&fragment);
+        let row = grid.row_of(y).min(cells.len() - 1);
+        let column = grid.column_of(row, x);
+        let row_cells = &mut cells[row];
+        if row_cells.len() <= column {
+            row_cells.resize(column + 1, Vec::new());
+        }
+        row_cells[column].push(fragment);
+    }
+    let rows: Vec<String> = cells
+        .iter()
+        .map(|row| row.iter().map(|cell| cell_text(cell)).collect::<Vec<_>>().join("\t"))
+        .map(|row| row.trim_end_matches('\t').to_owned())
+        .filter(|row| !row.is_empty())
+        .collect();
+    rows.join("\n")
+}
+
+fn cell_text(fragments: &[Fragment]) -> String {
+    let mut text = String::new();
+    for line in leaf_lines(fragments) {
+        join_wrapped(&mut text, line.text.trim());
+    }
+    text
 }
 
 fn top_of(fragments: &[Fragment]) -> f32 {
@@ -748,6 +860,7 @@ fn join_wrapped(text: &mut String, next: &str) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::interpreter::Rule;
     use super::*;
 
     fn glyphs_of(text: &str, x: f32, y: f32, size: f32) -> Vec<PlacedGlyph> {
@@ -787,7 +900,7 @@ mod tests {
         let mut glyphs = glyphs_of("三行目です", 50.0, 660.0, 10.0);
         glyphs.extend(glyphs_of("二行目です", 50.0, 680.0, 10.0));
         glyphs.extend(glyphs_of("一行目です", 50.0, 700.0, 10.0));
-        let text = page_text(fragments(&glyphs)).text;
+        let text = page_text(fragments(&glyphs), &[]).text;
         assert_eq!(text, "一行目です二行目です三行目です");
     }
 
@@ -795,7 +908,7 @@ mod tests {
     fn vertical_columns_read_right_to_left() {
         let mut glyphs = vertical_glyphs("左の列", 100.0, 700.0, 10.0);
         glyphs.extend(vertical_glyphs("右の列", 120.0, 700.0, 10.0));
-        assert_eq!(page_text(fragments(&glyphs)).text, "右の列左の列");
+        assert_eq!(page_text(fragments(&glyphs), &[]).text, "右の列左の列");
     }
 
     #[test]
@@ -806,7 +919,7 @@ mod tests {
             glyphs.extend(glyphs_of(&format!("右段{row}の文章はここにあります"), 320.0, y, 10.0));
             glyphs.extend(glyphs_of(&format!("左段{row}の文章はここにあります"), 50.0, y, 10.0));
         }
-        let text = page_text(fragments(&glyphs)).text;
+        let text = page_text(fragments(&glyphs), &[]).text;
         let left = text.find("左段3").unwrap();
         let right = text.find("右段0").unwrap();
         assert!(left < right, "{text}");
@@ -818,7 +931,7 @@ mod tests {
         glyphs.extend(glyphs_of("金額", 200.0, 700.0, 10.0));
         glyphs.extend(glyphs_of("人件費", 50.0, 685.0, 10.0));
         glyphs.extend(glyphs_of("100", 200.0, 685.0, 10.0));
-        assert_eq!(page_text(fragments(&glyphs)).text, "項目\t金額\n人件費\t100");
+        assert_eq!(page_text(fragments(&glyphs), &[]).text, "項目\t金額\n人件費\t100");
     }
 
     #[test]
@@ -842,7 +955,7 @@ mod tests {
         bold.start.0 += 0.3;
         bold.end.0 += 0.3;
         glyphs.push(bold);
-        assert_eq!(page_text(fragments(&glyphs)).text, "Hello");
+        assert_eq!(page_text(fragments(&glyphs), &[]).text, "Hello");
     }
 
     #[test]
@@ -851,7 +964,7 @@ mod tests {
         let mut glyphs = glyphs_of("第1章", 50.0, 700.0, 16.0);
         glyphs.extend(glyphs_of("\u{3000}", 98.0, 700.0, 16.0));
         glyphs.extend(glyphs_of("取組の方向", 114.0, 700.0, 16.0));
-        assert_eq!(page_text(fragments(&glyphs)).text, "第1章\u{3000}取組の方向");
+        assert_eq!(page_text(fragments(&glyphs), &[]).text, "第1章\u{3000}取組の方向");
     }
 
     #[test]
@@ -872,7 +985,7 @@ mod tests {
                 10.0,
             ));
         }
-        let text = page_text(fragments(&glyphs)).text;
+        let text = page_text(fragments(&glyphs), &[]).text;
         assert!(text.find("上段2").unwrap() < text.find("下段0").unwrap(), "{text}");
         assert!(!text.contains('\t'), "{text}");
     }
@@ -888,9 +1001,55 @@ mod tests {
         glyphs.extend(glyphs_of("第二", 50.0, 640.0, 10.0));
         glyphs.extend(glyphs_of("次の説明", 200.0, 640.0, 10.0));
         assert_eq!(
-            page_text(fragments(&glyphs)).text,
+            page_text(fragments(&glyphs), &[]).text,
             "第一\t説明の一行目説明の二行目説明の三行目\n第二\t次の説明"
         );
+    }
+
+    fn ruled_grid(columns: &[f32], rows: &[f32]) -> Vec<Grid> {
+        let (left, right) = (columns[0], columns[columns.len() - 1]);
+        let (top, bottom) = (rows[0], rows[rows.len() - 1]);
+        let mut rules: Vec<Rule> =
+            rows.iter().map(|&y| Rule { x0: left, y0: y, x1: right, y1: y }).collect();
+        rules.extend(columns.iter().map(|&x| Rule { x0: x, y0: bottom, x1: x, y1: top }));
+        super::super::grid::find_grids(&rules)
+    }
+
+    #[test]
+    fn ruled_table_cells_centred_in_a_tall_row_stay_in_their_row() {
+        // Regression (tokorozawa.pdf): in a tall row, a two-line cell centred beside a
+        // four-line cell was cut at the gaps between lines and interleaved with it.
+        let mut glyphs = glyphs_of("目標", 45.0, 705.0, 10.0);
+        glyphs.extend(glyphs_of("取組", 145.0, 705.0, 10.0));
+        glyphs.extend(glyphs_of("指標", 405.0, 705.0, 10.0));
+        for (i, line) in
+            ["取組の一行目", "取組の二行目", "取組の三行目", "取組の四行目"].iter().enumerate()
+        {
+            glyphs.extend(glyphs_of(line, 145.0, 685.0 - 18.0 * i as f32, 10.0));
+        }
+        glyphs.extend(glyphs_of("縦横の障壁を", 45.0, 667.0, 10.0));
+        glyphs.extend(glyphs_of("なくす", 45.0, 649.0, 10.0));
+        glyphs.extend(glyphs_of("前年比", 405.0, 658.0, 10.0));
+        glyphs.extend(glyphs_of("次の目標", 45.0, 610.0, 10.0));
+        glyphs.extend(glyphs_of("次の取組", 145.0, 610.0, 10.0));
+        let grids = ruled_grid(&[40.0, 140.0, 400.0, 480.0], &[720.0, 700.0, 625.0, 600.0]);
+        assert_eq!(grids.len(), 1);
+        assert_eq!(
+            page_text(fragments(&glyphs), &grids).text,
+            "目標\t取組\t指標\n\
+             縦横の障壁をなくす\t取組の一行目取組の二行目取組の三行目取組の四行目\t前年比\n\
+             次の目標\t次の取組"
+        );
+    }
+
+    #[test]
+    fn text_above_and_below_a_ruled_table_keeps_its_place() {
+        let mut glyphs = glyphs_of("表の前の文", 40.0, 740.0, 10.0);
+        glyphs.extend(glyphs_of("左", 45.0, 705.0, 10.0));
+        glyphs.extend(glyphs_of("右", 145.0, 705.0, 10.0));
+        glyphs.extend(glyphs_of("表の後の文", 40.0, 670.0, 10.0));
+        let grids = ruled_grid(&[40.0, 140.0, 240.0], &[720.0, 700.0]);
+        assert_eq!(page_text(fragments(&glyphs), &grids).text, "表の前の文\n左\t右\n表の後の文");
     }
 
     #[test]

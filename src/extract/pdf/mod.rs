@@ -9,6 +9,7 @@
 mod cmap;
 mod font;
 mod furniture;
+mod grid;
 mod interpreter;
 mod layout;
 mod objects;
@@ -23,6 +24,7 @@ use thiserror::Error;
 use crate::extract::Limits;
 use crate::model::{Extracted, Format, HeadingMark, Page, Removed};
 use furniture::PageBox;
+use grid::Grid;
 use interpreter::{Interpreter, Matrix};
 use layout::Fragment;
 use objects::{Budget, LimitHit};
@@ -97,18 +99,23 @@ fn extract_checked(bytes: &[u8], limits: &Limits) -> Result<Extracted, PdfError>
     let mut warnings = Vec::new();
     let mut interpreter = Interpreter::new(&doc, &budget);
     let mut pages: Vec<(u32, PageBox, Vec<Fragment>)> = Vec::new();
+    let mut grids: Vec<Vec<Grid>> = Vec::new();
     for (&number, &page_id) in &page_ids {
         budget.check_time().map_err(limit_error)?;
         let fragments =
             page_fragments(&doc, page_id, number, &mut interpreter, &budget, &mut warnings)
                 .map_err(limit_error)?;
         pages.push((number, page_box(&doc, page_id), fragments));
+        grids.push(grid::find_grids(&interpreter.rules));
     }
     let mut removed = Vec::new();
     furniture::remove_furniture(&mut pages, &mut removed);
     let pages = pages
         .into_iter()
-        .map(|(number, _, fragments)| assemble_page(number, fragments, &mut removed, &mut warnings))
+        .zip(grids)
+        .map(|((number, _, fragments), grids)| {
+            assemble_page(number, fragments, &grids, &mut removed, &mut warnings)
+        })
         .collect();
     let mut extracted = Extracted::new(Format::Pdf, pages);
     extracted.title = document_title(&doc);
@@ -232,6 +239,7 @@ fn page_box(doc: &Document, page_id: ObjectId) -> PageBox {
 fn assemble_page(
     number: u32,
     fragments: Vec<Fragment>,
+    grids: &[Grid],
     removed: &mut Vec<Removed>,
     warnings: &mut Vec<String>,
 ) -> Page {
@@ -239,7 +247,7 @@ fn assemble_page(
         warnings.push(format!("page {number} has no text (scanned image?)"));
         return Page { number, text: String::new(), headings: Vec::new() };
     }
-    let laid_out = layout::page_text(fragments);
+    let laid_out = layout::page_text(fragments, grids);
     let mut headings = Vec::new();
     let mut text = String::with_capacity(laid_out.text.len());
     let mut marks = laid_out.headings.iter().peekable();
@@ -320,7 +328,7 @@ mod tests {
             fragment("第2章　見出し", -600.0, 16.0),
             fragment("次の本文です。", -570.0, 10.0),
         ];
-        let page = assemble_page(1, fragments, &mut Vec::new(), &mut Vec::new());
+        let page = assemble_page(1, fragments, &[], &mut Vec::new(), &mut Vec::new());
         let starts: Vec<&str> = page
             .headings
             .iter()
