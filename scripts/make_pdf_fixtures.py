@@ -5,13 +5,14 @@ Every fixture NAME.pdf comes with NAME.txt, the text a reader would read, in rea
 (used by tests/it/pdf.rs and scripts/eval_pdf.py). All text is written for these fixtures.
 
 Needs: pip install reportlab; apt-get install fonts-ipafont-gothic libreoffice-writer
-(LibreOffice only for the lo_*.pdf files). Run: python3 scripts/make_pdf_fixtures.py
+(LibreOffice only for the lo_*.pdf files). Run: python3 scripts/make_pdf_fixtures.py [NAME...]
 """
 import os
 import random
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 
 from reportlab.lib.pagesizes import A4
@@ -198,6 +199,53 @@ def table():
     write_gold("table", "\n".join("\t".join(row) for row in rows))
 
 
+def ruled_table():
+    """A bordered table whose cells are centred in tall rows: the lines of neighbouring
+    cells sit at different heights, and only the rules say where a row ends."""
+    rows = [
+        (["行動目標"], ["取組内容"], ["目標"]),
+        (["部局間の壁を", "なくして連携する"],
+         ["各所属は、情報共有に", "取り組む。職員は、職位の", "枠を超えた対話を進める。", "《確認指標》職員意識調査"],
+         ["前年比", "プラス"]),
+        (["発想力を業務に活かす"],
+         ["各所属は、職員の持ち味を", "引き出す。"],
+         ["継続的実施"]),
+    ]
+    edges = [20 * mm, 70 * mm, 150 * mm, 190 * mm]
+    size, pitch, pad = 10, 15, 8
+    c = new_canvas("ruled_table")
+    c.setFont("HeiseiMin-W3", 12)
+    c.drawString(20 * mm, 265 * mm, "行動計画表")
+    top = 255 * mm
+    tops = []
+    for row in rows:
+        tops.append(top)
+        top -= max(len(cell) for cell in row) * pitch + 2 * pad
+    tops.append(top)
+    c.setFont("HeiseiMin-W3", size)
+    # Column by column, so that drawing order is not reading order.
+    for col in range(3):
+        for r, row in enumerate(rows):
+            lines = row[col]
+            middle = (tops[r] + tops[r + 1]) / 2
+            first = middle + (len(lines) - 1) * pitch / 2 - size * 0.35
+            for i, line in enumerate(lines):
+                c.drawString(edges[col] + 3 * mm, first - i * pitch, line)
+    # Borders drawn cell by cell, as office software does.
+    c.setLineWidth(0.5)
+    for r in range(len(rows)):
+        for col in range(3):
+            c.rect(edges[col], tops[r + 1], edges[col + 1] - edges[col], tops[r] - tops[r + 1])
+    c.setFont("HeiseiMin-W3", 12)
+    c.drawString(20 * mm, top - 12 * mm, "以上の取組を進めます。")
+    c.showPage()
+    c.save()
+    gold = ["行動計画表"]
+    gold += ["\t".join("".join(cell) for cell in row) for row in rows]
+    gold.append("以上の取組を進めます。")
+    write_gold("ruled_table", "\n".join(gold))
+
+
 def ttf_embedded():
     """IPAGothic embedded as TrueType subsets with ToUnicode, mixed with English."""
     c = new_canvas("ttf_embedded")
@@ -279,11 +327,15 @@ def libreoffice():
 
 
 def main():
+    """Makes every fixture, or only those named on the command line (ruled_table)."""
     os.makedirs(OUT, exist_ok=True)
     register()
-    for make in [unijis_ucs2_h, unijis_ucs2_v, rksj_h, euc_h, two_columns_reversed, shuffled_fragments,
-                 table, ttf_embedded, rotated_matrix, toc_leaders, encrypted, libreoffice]:
-        make()
+    makers = [unijis_ucs2_h, unijis_ucs2_v, rksj_h, euc_h, two_columns_reversed, shuffled_fragments,
+              table, ruled_table, ttf_embedded, rotated_matrix, toc_leaders, encrypted, libreoffice]
+    wanted = set(sys.argv[1:])
+    for make in makers:
+        if not wanted or make.__name__ in wanted:
+            make()
 
 
 if __name__ == "__main__":

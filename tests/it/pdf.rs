@@ -101,6 +101,15 @@ fn table_rows_are_kept_with_tab_separated_cells() {
 }
 
 #[test]
+fn ruled_table_cells_centred_in_tall_rows_are_read_row_by_row() {
+    // Cells are drawn column by column and centred in their rows: only the borders say
+    // which lines belong together.
+    let gold = fs_err::read_to_string(fixture_path("ruled_table.txt")).expect("gold exists");
+    let text = all_text(&extract_fixture("ruled_table"));
+    assert_eq!(text.trim_end(), gold.trim_end());
+}
+
+#[test]
 fn dot_leaders_are_removed_and_recorded() {
     let extracted = extract_fixture("toc_leaders");
     insta::assert_snapshot!(all_text(&extracted));
