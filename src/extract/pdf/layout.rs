@@ -386,8 +386,9 @@ fn render_around_grids(group: Vec<Fragment>, grids: &[Grid], body_size: f32, out
         if fragments.is_empty() {
             continue;
         }
+        let table = reads_as_table(grid, &fragments, &outside);
         tracing::debug!(
-            "grid {:.0},{:.0}..{:.0},{:.0}: {} rows, {} fragments",
+            "grid {:.0},{:.0}..{:.0},{:.0}: {} rows, {} fragments, read as a table: {table}",
             grid.x0,
             grid.y0,
             grid.x1,
@@ -395,7 +396,7 @@ fn render_around_grids(group: Vec<Fragment>, grids: &[Grid], body_size: f32, out
             grid.row_count(),
             fragments.len()
         );
-        if reads_as_table(grid, &fragments, &outside) {
+        if table {
             used.push((grid, fragments));
         } else {
             outside.extend(fragments);
@@ -428,9 +429,12 @@ fn render_around_grids(group: Vec<Fragment>, grids: &[Grid], body_size: f32, out
 /// A grid is read as a table only when its text keeps to the cells: no line crosses a
 /// rule and no line outside runs into it (a diagram drawn with boxes does not).
 fn reads_as_table(grid: &Grid, inside: &[Fragment], outside: &[Fragment]) -> bool {
-    let in_cells = inside.iter().all(|f| grid.holds_in_one_cell(f.a0, f.a1, -f.c, f.size));
-    let clear = !outside.iter().any(|f| grid.overlaps(f.a0, f.a1, -f.c, f.size));
-    in_cells && clear
+    let crossing = inside.iter().find(|f| !grid.holds_in_one_cell(f.a0, f.a1, -f.c, f.size));
+    let running_in = outside.iter().find(|f| grid.overlaps(f.a0, f.a1, -f.c, f.size));
+    if let Some(f) = crossing.or(running_in) {
+        tracing::debug!("not a table: {} crosses a rule", f.text);
+    }
+    crossing.is_none() && running_in.is_none()
 }
 
 /// The text of a ruled table: a line per row, cells separated by tabs, each cell's
