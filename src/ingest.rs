@@ -24,7 +24,8 @@ use crate::segment;
 use crate::tokenize::{JapaneseTokenizer, TokenizeError};
 
 /// Bump when extraction output changes, so cached extractions are redone.
-pub const EXTRACTOR_VERSION: u32 = 1;
+/// 2: PDF tables read by their ruling lines.
+pub const EXTRACTOR_VERSION: u32 = 2;
 
 /// Commit at least every this many documents or this much time, so a crash or a killed job
 /// loses little work.
