@@ -266,8 +266,8 @@ fn plan_phrase(
         return Ok(None);
     }
     let alternatives = vec![
-        Alternative { field: SearchField::Bigram, terms: bigrams, boost: 1.0 },
-        Alternative { field: SearchField::Body, terms: relative(body), boost: 2.0 },
+        Alternative { field: SearchField::Bigram, terms: bigrams, boost: 1.0, exact: true },
+        Alternative { field: SearchField::Body, terms: relative(body), boost: 2.0, exact: true },
     ];
     Ok(Some(PlannedConcept {
         concept: Concept { label: format!("\"{text}\""), alternatives },
@@ -324,12 +324,14 @@ fn concept_from_chunk(
         field: SearchField::Heading,
         terms: relative(body.clone()),
         boost: 0.5,
+        exact: false,
     }];
     if !bigrams_cover_body {
         alternatives.push(Alternative {
             field: SearchField::Body,
             terms: relative(body),
             boost: 2.0,
+            exact: false,
         });
     }
     if !bigrams.is_empty() {
@@ -337,6 +339,7 @@ fn concept_from_chunk(
             field: SearchField::Bigram,
             terms: relative(bigrams),
             boost: if bigrams_cover_body { 3.0 } else { 1.0 },
+            exact: false,
         });
     }
     let mut highlights = vec![normalized];
@@ -347,6 +350,7 @@ fn concept_from_chunk(
             field: SearchField::Body,
             terms: vec![(0, last.1.clone())],
             boost: 0.3,
+            exact: false,
         });
         highlights.push(last.1.clone());
         compound = Some((highlights[0].clone(), last.1.clone()));

@@ -37,6 +37,9 @@ pub struct Alternative {
     /// Terms with their positions relative to the first.
     pub terms: Vec<(usize, String)>,
     pub boost: f32,
+    /// Every term must be checked at its position (a quoted phrase). Otherwise a run of
+    /// bigrams may be checked through a subset that still pins every character.
+    pub exact: bool,
 }
 
 /// Something the user asked for: a word, a compound or a quoted phrase. It matches a
@@ -101,8 +104,8 @@ impl PassageIndex {
         filters: &Filters,
         limit: usize,
     ) -> Result<SearchResults, IndexError> {
-        let query = self.build_query(plan, filters);
         let searcher = self.reader()?.searcher();
+        let query = self.build_query(plan, filters, &searcher);
         let (top, total, facet_counts) = searcher
             .search(
                 &query,
@@ -148,16 +151,21 @@ impl PassageIndex {
         })
     }
 
-    fn build_query(&self, plan: &QueryPlan, filters: &Filters) -> BooleanQuery {
+    fn build_query(
+        &self,
+        plan: &QueryPlan,
+        filters: &Filters,
+        searcher: &Searcher,
+    ) -> BooleanQuery {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for concept in &plan.required {
-            clauses.push((Occur::Must, self.concept_query(concept)));
+            clauses.push((Occur::Must, self.concept_query(concept, searcher)));
         }
         for concept in &plan.optional {
-            clauses.push((Occur::Should, self.concept_query(concept)));
+            clauses.push((Occur::Should, self.concept_query(concept, searcher)));
         }
         for concept in &plan.excluded {
-            let excluded = ForwardOnly(self.concept_query(concept));
+            let excluded = ForwardOnly(self.concept_query(concept, searcher));
             clauses.push((Occur::MustNot, Box::new(excluded) as Box<dyn Query>));
         }
         for filter in self.filter_queries(filters) {
@@ -174,7 +182,7 @@ impl PassageIndex {
         }
     }
 
-    fn concept_query(&self, concept: &Concept) -> Box<dyn Query> {
+    fn concept_query(&self, concept: &Concept, searcher: &Searcher) -> Box<dyn Query> {
         let alternatives: Vec<(Occur, Box<dyn Query>)> = concept
             .alternatives
             .iter()
@@ -187,11 +195,15 @@ impl PassageIndex {
                         IndexRecordOption::WithFreqs,
                     ))
                 } else {
-                    let terms = alt
+                    let terms: Vec<(usize, Term)> = alt
                         .terms
                         .iter()
                         .map(|(offset, text)| (*offset, Term::from_field_text(field, text)))
                         .collect();
+                    let sparse = alt.field == SearchField::Bigram
+                        && !alt.exact
+                        && std::env::var("XSPARSE").is_ok();
+                    let terms = if sparse { bigram_cover(terms, searcher) } else { terms };
                     Box::new(PhraseQuery::new_with_offset(terms))
                 };
                 (Occur::Should, Box::new(BoostQuery::new(query, alt.boost)) as Box<dyn Query>)
@@ -255,6 +267,55 @@ impl PassageIndex {
         }
         queries
     }
+}
+
+/// The bigrams of a word, thinned to a subset that still pins every character (neighbours
+/// at most two positions apart, the first and the last kept) and keeps the rarest bigram,
+/// which leads the phrase's intersection. Fewer terms means fewer positions read per
+/// candidate passage: サービス is checked as サー…ビス, アウトソーシング through four bigrams.
+/// (A gap could in theory be filled by one token outside the word's run — サー, one Latin word,
+/// ビス — which quoted phrases rule out by checking every bigram.)
+fn bigram_cover(terms: Vec<(usize, Term)>, searcher: &Searcher) -> Vec<(usize, Term)> {
+    let consecutive = terms.windows(2).all(|w| w[1].0 == w[0].0 + 1);
+    if terms.len() < 3 || !consecutive {
+        return terms;
+    }
+    let doc_freqs: Vec<u64> =
+        terms.iter().map(|(_, term)| searcher.doc_freq(term).unwrap_or(u64::MAX)).collect();
+    let keep = cover_indexes(&doc_freqs);
+    terms.into_iter().enumerate().filter(|(i, _)| keep.contains(i)).map(|(_, t)| t).collect()
+}
+
+/// Indexes of a cover of `0..n` (see `bigram_cover`): fewest members, then the rarest.
+fn cover_indexes(doc_freqs: &[u64]) -> Vec<usize> {
+    let n = doc_freqs.len();
+    if n < 3 {
+        return (0..n).collect();
+    }
+    let rarest = (0..n).min_by_key(|&i| doc_freqs[i]).unwrap_or(0);
+    // best[i]: (members, summed frequency, previous member) of the cheapest cover of 0..=i
+    // that ends with i; a step never jumps over the rarest bigram.
+    let mut best: Vec<Option<(usize, u128, usize)>> = vec![None; n];
+    best[0] = Some((1, u128::from(doc_freqs[0]), 0));
+    for i in 1..n {
+        for from in i.saturating_sub(2)..i {
+            let skips_rarest = from < rarest && rarest < i;
+            let Some((members, freq, _)) = best[from].filter(|_| !skips_rarest) else { continue };
+            let candidate = (members + 1, freq + u128::from(doc_freqs[i]), from);
+            if best[i].is_none_or(|b| (candidate.0, candidate.1) < (b.0, b.1)) {
+                best[i] = Some(candidate);
+            }
+        }
+    }
+    let mut keep = vec![n - 1];
+    let mut at = n - 1;
+    while at > 0 {
+        let Some((_, _, from)) = best[at] else { break };
+        keep.push(from);
+        at = from;
+    }
+    keep.reverse();
+    keep
 }
 
 /// Wraps an excluded query so that it is never asked about a document before the one it
@@ -322,5 +383,37 @@ impl DocSet for ForwardOnlyScorer {
 impl Scorer for ForwardOnlyScorer {
     fn score(&mut self) -> Score {
         self.0.score()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cover_indexes;
+
+    /// Every character of an n+1-character word is pinned when neighbours are at most two
+    /// bigrams apart and the first and last bigram are kept.
+    fn pins_every_character(keep: &[usize], n: usize) -> bool {
+        keep.first() == Some(&0)
+            && keep.last() == Some(&(n - 1))
+            && keep.windows(2).all(|w| w[1] > w[0] && w[1] - w[0] <= 2)
+    }
+
+    #[test]
+    fn cover_keeps_the_ends_the_rarest_and_pins_every_character() {
+        // サービス: サー ービ ビス, all common.
+        assert_eq!(cover_indexes(&[100, 100, 100]), [0, 2]);
+        // 行政改革大綱: 行政 政改 改革 革大 大綱, 革大 rare.
+        // 行政 and 大綱 (the ends), 革大 (the rarest), and 政改 rather than 改革 to bridge.
+        assert_eq!(cover_indexes(&[900, 50, 800, 3, 400]), [0, 1, 3, 4]);
+        for n in 3..12 {
+            for rarest in 0..n {
+                let mut freqs = vec![1000; n];
+                freqs[rarest] = 1;
+                let keep = cover_indexes(&freqs);
+                assert!(keep.contains(&rarest), "n {n} rarest {rarest}: {keep:?}");
+                assert!(pins_every_character(&keep, n), "n {n} rarest {rarest}: {keep:?}");
+                assert!(keep.len() <= n / 2 + 2, "n {n} rarest {rarest}: {keep:?}");
+            }
+        }
     }
 }
