@@ -189,6 +189,7 @@ impl PassageIndex {
             .filter(|alt| !alt.terms.is_empty())
             .map(|alt| {
                 let field = self.field(alt.field);
+                let mut boost = alt.boost;
                 let query: Box<dyn Query> = if alt.terms.len() == 1 {
                     Box::new(TermQuery::new(
                         Term::from_field_text(field, &alt.terms[0].1),
@@ -200,13 +201,17 @@ impl PassageIndex {
                         .iter()
                         .map(|(offset, text)| (*offset, Term::from_field_text(field, text)))
                         .collect();
-                    let sparse = alt.field == SearchField::Bigram
-                        && !alt.exact
-                        && std::env::var("XSPARSE").is_ok();
-                    let terms = if sparse { bigram_cover(terms, searcher) } else { terms };
+                    let sparse = alt.field == SearchField::Bigram && !alt.exact;
+                    let terms = if sparse {
+                        let (cover, weight) = bigram_cover(terms, searcher);
+                        boost *= weight;
+                        cover
+                    } else {
+                        terms
+                    };
                     Box::new(PhraseQuery::new_with_offset(terms))
                 };
-                (Occur::Should, Box::new(BoostQuery::new(query, alt.boost)) as Box<dyn Query>)
+                (Occur::Should, Box::new(BoostQuery::new(query, boost)) as Box<dyn Query>)
             })
             .collect();
         if alternatives.is_empty() {
@@ -275,15 +280,29 @@ impl PassageIndex {
 /// candidate passage: サービス is checked as サー…ビス, アウトソーシング through four bigrams.
 /// (A gap could in theory be filled by one token outside the word's run — サー, one Latin word,
 /// ビス — which quoted phrases rule out by checking every bigram.)
-fn bigram_cover(terms: Vec<(usize, Term)>, searcher: &Searcher) -> Vec<(usize, Term)> {
+fn bigram_cover(terms: Vec<(usize, Term)>, searcher: &Searcher) -> (Vec<(usize, Term)>, f32) {
     let consecutive = terms.windows(2).all(|w| w[1].0 == w[0].0 + 1);
     if terms.len() < 3 || !consecutive {
-        return terms;
+        return (terms, 1.0);
     }
     let doc_freqs: Vec<u64> =
         terms.iter().map(|(_, term)| searcher.doc_freq(term).unwrap_or(u64::MAX)).collect();
     let keep = cover_indexes(&doc_freqs);
-    terms.into_iter().enumerate().filter(|(i, _)| keep.contains(i)).map(|(_, t)| t).collect()
+    // A phrase scores by the summed idf of its terms: weigh the cover so that it scores as the
+    // whole phrase would (it matches the same passages the same number of times).
+    let idf = |i: usize| bm25_idf(doc_freqs[i], searcher.num_docs());
+    let all: f32 = (0..terms.len()).map(idf).sum();
+    let kept: f32 = keep.iter().map(|&i| idf(i)).sum();
+    let weight = if kept > 0.0 { all / kept } else { 1.0 };
+    let cover =
+        terms.into_iter().enumerate().filter(|(i, _)| keep.contains(i)).map(|(_, t)| t).collect();
+    (cover, weight)
+}
+
+/// BM25's inverse document frequency, as tantivy computes it.
+fn bm25_idf(doc_freq: u64, docs: u64) -> f32 {
+    let (doc_freq, docs) = (doc_freq.min(docs) as f32, docs as f32);
+    (1.0 + (docs - doc_freq + 0.5) / (doc_freq + 0.5)).ln()
 }
 
 /// Indexes of a cover of `0..n` (see `bigram_cover`): fewest members, then the rarest.
