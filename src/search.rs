@@ -69,7 +69,7 @@ pub struct SearchOutcome {
     pub partial: bool,
     /// Compounds that no shown passage contains whole, so the hits show them only through
     /// their head noun: `公共施設等総合管理計画 → 計画`.
-    pub broadened: Vec<String>,
+    pub broadened: Vec<Broadened>,
     pub hits: Vec<ShownHit>,
     pub facets: std::collections::BTreeMap<String, std::collections::BTreeMap<String, u64>>,
 }
@@ -115,8 +115,28 @@ pub fn search(
     })
 }
 
+/// A compound of the query that the shown passages hold only through its head noun.
+/// In JSON it is the string `"whole → head"`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Broadened {
+    pub whole: String,
+    pub head: String,
+}
+
+impl std::fmt::Display for Broadened {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} → {}", self.whole, self.head)
+    }
+}
+
+impl Serialize for Broadened {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 /// The compounds that none of `hits` contains whole (checked only when there are hits).
-fn broadened_compounds(compounds: &[(String, String)], hits: &[SearchHit]) -> Vec<String> {
+fn broadened_compounds(compounds: &[(String, String)], hits: &[SearchHit]) -> Vec<Broadened> {
     if hits.is_empty() {
         return Vec::new();
     }
@@ -124,7 +144,7 @@ fn broadened_compounds(compounds: &[(String, String)], hits: &[SearchHit]) -> Ve
     compounds
         .iter()
         .filter(|(whole, _)| !texts.iter().any(|text| text.contains(whole.as_str())))
-        .map(|(whole, head)| format!("{whole} → {head}"))
+        .map(|(whole, head)| Broadened { whole: whole.clone(), head: head.clone() })
         .collect()
 }
 

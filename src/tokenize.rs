@@ -297,7 +297,7 @@ fn search_mode_would_split(surface: &str) -> bool {
     // An unknown katakana word may swallow a middle dot (・イクボス) in normal mode.
     chars > penalty.other_penalty_length_threshold
         || surface.contains('・')
-        || surface.chars().all(|c| matches!(c as u32, 0x4E00..=0x9FAF | 0x3400..=0x4DBF))
+        || surface.chars().all(lindera_dictionary::viterbi::is_kanji)
 }
 
 fn build_user_dictionary(dictionary: &Dictionary, csv: &str) -> Result<UserDictionary, String> {

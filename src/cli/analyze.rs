@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::analysis::{Term, bigram_terms, body_terms};
-use crate::model::{Extracted, Format, Page};
+use crate::model::{Extracted, Format, Page, Passage};
 use crate::output;
 use crate::segment::segment;
 use crate::tokenize::JapaneseTokenizer;
@@ -64,10 +64,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
             // Streamed in chunks of passages, each chunk analysed in parallel (as ingest does)
             // and printed in order, so memory stays flat however long the input is.
             for chunk in passages.chunks(TEXT_CHUNK_PASSAGES) {
-                let analysed: Vec<Vec<Term>> = chunk
-                    .par_iter()
-                    .map(|passage| body_terms(tokenizer, &passage.text))
-                    .collect::<Result<_, _>>()?;
+                let analysed = analyse(tokenizer, chunk)?;
                 let mut text = String::new();
                 for body in &analysed {
                     let tokens: Vec<&str> = body.iter().map(|t| t.text.as_str()).collect();
@@ -78,10 +75,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
             }
         }
         AnalyzeFormat::Json => {
-            let analysed: Vec<Vec<Term>> = passages
-                .par_iter()
-                .map(|passage| body_terms(tokenizer, &passage.text))
-                .collect::<Result<_, _>>()?;
+            let analysed = analyse(tokenizer, &passages)?;
             let json: Vec<serde_json::Value> = passages
                 .iter()
                 .zip(&analysed)
@@ -101,6 +95,14 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The `body` terms of each passage, analysed in parallel as ingest does, in order.
+fn analyse(tokenizer: &JapaneseTokenizer, passages: &[Passage]) -> anyhow::Result<Vec<Vec<Term>>> {
+    Ok(passages
+        .par_iter()
+        .map(|passage| body_terms(tokenizer, &passage.text))
+        .collect::<Result<_, _>>()?)
 }
 
 fn tokens_json<'a>(field: &'static str, terms: &'a [Term]) -> impl Iterator<Item = TokenJson<'a>> {

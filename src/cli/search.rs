@@ -127,9 +127,9 @@ fn print_table(outcome: &SearchOutcome) {
         ));
     }
     for broadened in &outcome.broadened {
-        let (whole, head) = broadened.split_once(" → ").unwrap_or((broadened, ""));
         output::message(&format!(
-            "no passage shown contains `{whole}` itself; these have its head noun `{head}`"
+            "no passage shown contains `{}` itself; these have its head noun `{}`",
+            broadened.whole, broadened.head
         ));
     }
     let styled = output::stdout_styled();
