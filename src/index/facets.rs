@@ -141,7 +141,9 @@ impl SegmentFacets {
             set_themes: Vec::new(),
             id_ends: [0; 4],
         };
+        // Theme sets by their positions in the theme dictionary; `set` is reused per passage.
         let mut set_index: HashMap<Vec<u32>, u64> = HashMap::new();
+        let mut set: Vec<u32> = Vec::new();
         for doc in 0..segment.max_doc() {
             let year_id = year.first(doc).map(|y| {
                 *years.entry(y).or_insert_with(|| lock(names)[YEAR].intern(y.to_string()))
@@ -155,15 +157,20 @@ impl SegmentFacets {
                 facets.run_values.push(run);
             }
             let run_index = facets.run_values.len().saturating_sub(1) as u64;
-            let set: Vec<u32> =
-                themes.facet_ords(doc).filter_map(|o| u32::try_from(o).ok()).collect();
-            let set_count = set_index.len() as u64;
-            let set_id = *set_index.entry(set).or_insert_with_key(|set| {
-                let themes = set.iter().filter_map(|&position| theme_ids.get(position as usize));
-                facets.set_themes.extend(themes);
-                facets.set_offsets.push(u32::try_from(facets.set_themes.len()).unwrap_or(u32::MAX));
-                set_count
-            });
+            set.clear();
+            set.extend(themes.facet_ords(doc).filter_map(|o| u32::try_from(o).ok()));
+            let set_id = match set_index.get(&set) {
+                Some(&id) => id,
+                None => {
+                    let id = set_index.len() as u64;
+                    let interned = set.iter().filter_map(|&at| theme_ids.get(at as usize));
+                    facets.set_themes.extend(interned);
+                    let end = u32::try_from(facets.set_themes.len()).unwrap_or(u32::MAX);
+                    facets.set_offsets.push(end);
+                    set_index.insert(set.clone(), id);
+                    id
+                }
+            };
             facets.doc_keys.push(run_index << 32 | set_id);
         }
         let end = |ids: &mut dyn Iterator<Item = u32>| ids.max().map_or(0, |max| max as usize + 1);
