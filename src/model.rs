@@ -146,4 +146,9 @@ impl Passage {
     pub fn heading(&self) -> String {
         self.heading_path.join(" > ")
     }
+
+    /// A heading that no text followed, kept as a passage of its own words (see `segment`).
+    pub fn is_heading_only(&self) -> bool {
+        self.heading_path.last().is_some_and(|heading| *heading == self.text)
+    }
 }

@@ -1,9 +1,13 @@
-//! Text normalisation shared by indexing, queries and theme matching.
+//! Text normalisation: the one implementation used by indexing, queries and theme matching.
 //!
-//! NFKC, lowercase ASCII, one form for 〜/～, ヶ/ケ, long-vowel marks and dashes, and the
-//! spelling variants of the taxonomy's `[[normalization.variants]]` table (取り組み → 取組,
-//! 人財 → 人材 …). Normalisation changes lengths, so [`normalize_with_offsets`] keeps a map
-//! from every normalised byte back to the source, which snippets and highlights use.
+//! NFKC, lowercase ASCII, one form for 〜/～, ヶ/ケ, long-vowel marks and dashes; whitespace
+//! dropped except between two ASCII words (PDF conversions break lines inside words, 行\n政改革,
+//! and space characters out, 公 共 施 設); table cells stay apart by a tab; then the spelling
+//! variants of the taxonomy's `[[normalization.variants]]` table (取り組み → 取組, 人財 → 人材 …).
+//! Search and the index join lines ([`LineBreaks::Join`]); the theme scorer keeps them
+//! ([`LineBreaks::Keep`]) to read sentences and list items. Normalisation changes lengths, so
+//! [`Normalized`] keeps a map from every normalised byte back to the source, which snippets,
+//! highlights and evidence use: what is shown is always the source text.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -29,15 +33,55 @@ impl Normalized {
     }
 }
 
+/// What happens to line breaks between words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineBreaks {
+    /// A line break is whitespace like any other: dropped between Japanese characters.
+    Join,
+    /// A run of whitespace holding a line break becomes one `\n`.
+    Keep,
+}
+
+/// A normaliser with a variant table: the embedded taxonomy's ([`Normalizer::embedded`]) or
+/// another taxonomy's ([`Normalizer::with_variants`]).
+#[derive(Debug, Clone)]
+pub struct Normalizer {
+    variants: VariantTable,
+}
+
+impl Normalizer {
+    /// The normaliser of the index and of queries: the embedded taxonomy's variants.
+    pub fn embedded() -> &'static Normalizer {
+        &EMBEDDED
+    }
+
+    /// A normaliser for a taxonomy's own variant table: (canonical, forms).
+    pub fn with_variants<'a>(
+        variants: impl IntoIterator<Item = (&'a str, &'a [String])>,
+    ) -> Normalizer {
+        Normalizer { variants: VariantTable::new(variants) }
+    }
+
+    /// Normalises text and keeps the map back to source offsets.
+    pub fn normalize_with_offsets(&self, text: &str, lines: LineBreaks) -> Normalized {
+        let folded = squeeze_whitespace(&fold_characters(text), lines);
+        apply_variants(&self.variants, &folded)
+    }
+
+    /// The normalised text alone.
+    pub fn normalize(&self, text: &str, lines: LineBreaks) -> String {
+        self.normalize_with_offsets(text, lines).text
+    }
+}
+
 /// Normalises text for matching: the same function is used on documents and queries.
 pub fn normalize(text: &str) -> String {
     normalize_with_offsets(text).text
 }
 
-/// Normalises text and keeps the map back to source offsets.
+/// Normalises text (lines joined) and keeps the map back to source offsets.
 pub fn normalize_with_offsets(text: &str) -> Normalized {
-    let folded = fold_characters(text);
-    apply_variants(&folded)
+    Normalizer::embedded().normalize_with_offsets(text, LineBreaks::Join)
 }
 
 /// Characters that attach to the previous one (voiced sound marks) and must be
@@ -122,6 +166,53 @@ fn fold_char(c: char, previous: Option<char>) -> char {
     }
 }
 
+/// Drops whitespace inside Japanese text, keeping one space between two ASCII words, one tab
+/// where a run holds a tab (a table cell boundary) and, with [`LineBreaks::Keep`], one line
+/// break where a run holds one. Whitespace before a combining mark is kept, so that dropping
+/// it never composes a new character (normalising twice gives the same text).
+fn squeeze_whitespace(folded: &Normalized, lines: LineBreaks) -> Normalized {
+    let text = &folded.text;
+    let mut out = String::with_capacity(text.len());
+    let mut offsets = Vec::with_capacity(text.len() + 1);
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        if !c.is_whitespace() {
+            out.push(c);
+            offsets.extend_from_slice(&folded.offsets[at..at + c.len_utf8()]);
+            continue;
+        }
+        let (mut has_tab, mut has_break) = (c == '\t', c == '\n');
+        while let Some(&(_, next)) = chars.peek() {
+            if !next.is_whitespace() {
+                break;
+            }
+            has_tab |= next == '\t';
+            has_break |= next == '\n';
+            chars.next();
+        }
+        let before = out.chars().next_back();
+        let after = chars.peek().map(|&(_, next)| next);
+        let kept = if has_break && lines == LineBreaks::Keep {
+            Some('\n')
+        } else if has_tab {
+            Some('\t')
+        } else if after.is_some_and(is_combining_mark)
+            || before.is_some_and(|b| b.is_ascii_alphanumeric())
+                && after.is_some_and(|a| a.is_ascii_alphanumeric())
+        {
+            Some(' ')
+        } else {
+            None
+        };
+        if let (Some(kept), Some(_), Some(_)) = (kept, before, after) {
+            out.push(kept);
+            offsets.push(folded.offsets[at]);
+        }
+    }
+    offsets.push(folded.offsets[text.len()]);
+    Normalized { text: out, offsets }
+}
+
 #[derive(Deserialize)]
 struct TaxonomyVariants {
     #[serde(default)]
@@ -142,23 +233,29 @@ struct VariantEntry {
 
 /// Variant forms (already character-folded) grouped by their first character, sorted by
 /// that character for a binary search (cheaper than hashing every character of the text).
+#[derive(Debug, Clone)]
 struct VariantTable {
     by_first_char: Vec<(char, Vec<(String, String)>)>,
 }
 
-static VARIANTS: LazyLock<VariantTable> = LazyLock::new(|| {
+static EMBEDDED: LazyLock<Normalizer> = LazyLock::new(|| {
     let parsed: Result<TaxonomyVariants, _> = toml::from_str(EMBEDDED_TAXONOMY);
     let entries = parsed.ok().and_then(|t| t.normalization).map(|n| n.variants).unwrap_or_default();
-    VariantTable::new(&entries)
+    Normalizer::with_variants(entries.iter().map(|e| (e.canonical.as_str(), e.forms.as_slice())))
 });
 
+/// A variant form or canonical spelling folded the way text is: characters, then whitespace.
+fn fold_spelling(text: &str) -> String {
+    squeeze_whitespace(&fold_characters(text), LineBreaks::Join).text
+}
+
 impl VariantTable {
-    fn new(entries: &[VariantEntry]) -> Self {
+    fn new<'a>(entries: impl IntoIterator<Item = (&'a str, &'a [String])>) -> Self {
         let mut by_first_char: HashMap<char, Vec<(String, String)>> = HashMap::new();
-        for entry in entries {
-            let canonical = fold_characters(&entry.canonical).text;
-            for form in &entry.forms {
-                let form = fold_characters(form).text;
+        for (canonical, forms) in entries {
+            let canonical = fold_spelling(canonical);
+            for form in forms {
+                let form = fold_spelling(form);
                 // A form that is a prefix of its canonical spelling (見直 → 見直し) would
                 // rewrite inflections (見直す → 見直しす); it is left out.
                 if form == canonical || canonical.starts_with(&form) {
@@ -197,8 +294,7 @@ fn ascii_word_boundaries(text: &str, start: usize, end: usize) -> bool {
         && !after.is_some_and(|c| c.is_ascii_alphanumeric())
 }
 
-fn apply_variants(folded: &Normalized) -> Normalized {
-    let table = &*VARIANTS;
+fn apply_variants(table: &VariantTable, folded: &Normalized) -> Normalized {
     let text = &folded.text;
     let mut out = String::with_capacity(text.len());
     let mut offsets = Vec::with_capacity(text.len() + 1);
@@ -244,6 +340,27 @@ mod tests {
     }
 
     #[test]
+    fn whitespace_inside_japanese_is_dropped() {
+        assert_eq!(normalize("公 共 施 設 の 老 朽 化"), "公共施設の老朽化");
+        assert_eq!(normalize("行\n政改革を　進める"), "行政改革を進める");
+        assert_eq!(
+            normalize("Robotic Process  Automation の ICT 活用"),
+            "robotic process automationのict活用"
+        );
+        assert_eq!(normalize("民間委託の推進\t総務課"), "民間委託の推進\t総務課");
+        let keep = Normalizer::embedded().normalize("取り組み\n  を 進める", LineBreaks::Keep);
+        assert_eq!(keep, "取組\nを進める");
+    }
+
+    #[test]
+    fn a_variant_that_prefixes_its_canonical_form_leaves_inflections_alone() {
+        let variants = [("見直し".to_owned(), vec!["見直".to_owned(), "見直し".to_owned()])];
+        let normalizer =
+            Normalizer::with_variants(variants.iter().map(|(c, f)| (c.as_str(), f.as_slice())));
+        assert_eq!(normalizer.normalize("事業を見直す", LineBreaks::Keep), "事業を見直す");
+    }
+
+    #[test]
     fn offsets_map_back_to_source() {
         let source = "（仮称）取り組み";
         let normalized = normalize_with_offsets(source);
@@ -251,13 +368,21 @@ mod tests {
         let start = normalized.text.find("取組").unwrap();
         assert_eq!(&source[normalized.source_offset(start)..], "取り組み");
         assert_eq!(normalized.source_offset(normalized.text.len()), source.len());
+        let spaced = "公 共 施 設";
+        let normalized = normalize_with_offsets(spaced);
+        assert_eq!(normalized.text, "公共施設");
+        let end = normalized.source_offset(normalized.text.len() - "設".len());
+        assert_eq!(&spaced[end..], "設");
     }
 
     proptest! {
         #[test]
-        fn normalize_is_idempotent(text in "\\PC{0,40}") {
+        fn normalize_is_idempotent(text in "[\\PC 　\\n\\t]{0,40}") {
             let once = normalize(&text);
             prop_assert_eq!(normalize(&once), once.clone());
+            let keep = |t: &str| Normalizer::embedded().normalize(t, LineBreaks::Keep);
+            let kept = keep(&text);
+            prop_assert_eq!(keep(&kept), kept);
         }
 
         #[test]

@@ -1,11 +1,17 @@
 //! Search as researchers expect from a search box, over the passage index.
 //!
-//! Words are required by default; "…" is an exact phrase; `-word` excludes; `A OR B` accepts
+//! Words are wanted together; "…" is an exact phrase; `-word` excludes; `A OR B` accepts
 //! either. Each word is analysed exactly as the index analysed the text: a compound such as
-//! 公共施設 matches as a phrase of its morphemes, as a run of character bigrams (for words the
-//! dictionary splits differently), and, with a low weight, by its head noun (施設), so text
-//! that says only 施設の老朽化 is still found, ranked below text that says 公共施設. When no
-//! passage has every word, the best partial matches are returned and marked as such.
+//! 人事評価制度 matches as a phrase of its morphemes, as a run of character bigrams (for words
+//! the dictionary splits differently), by its sub-compounds (人事評価) and, with a low weight,
+//! by its head noun (制度), so text that says only 人事評価 is still found, ranked below text
+//! that says 人事評価制度 and above text that says only 制度.
+//!
+//! Ranking is in tiers: passages with every word first (BM25, raised when the words stand
+//! close together), then passages with some of them, more words first, each marked `partial`.
+//! Grouped by document ([`Group::Documents`]), a plan that holds every word anywhere, even in
+//! different passages, matches; plans holding some follow, marked. Partial candidates come
+//! from one extra pass over the index, run only when the full matches do not fill the page.
 
 use serde::Serialize;
 use thiserror::Error;
@@ -32,10 +38,21 @@ pub enum SearchError {
     Tokenize(#[from] TokenizeError),
 }
 
+/// The normalised strings that show a concept in a text: whole forms, sub-compounds (人事評価
+/// of 人事評価制度) and the head noun (制度).
+#[derive(Debug, Clone, Default)]
+struct ConceptForms {
+    label: String,
+    whole: Vec<String>,
+    subs: Vec<String>,
+    head: Option<String>,
+}
+
 /// A concept of the query together with the normalised strings that show it in a passage.
 #[derive(Debug, Clone)]
 struct PlannedConcept {
     concept: Concept,
+    forms: ConceptForms,
     highlights: Vec<String>,
     /// For a compound also found by its head noun: the whole (normalised) and the head noun.
     compound: Option<(String, String)>,
@@ -48,6 +65,8 @@ pub struct ParsedQuery {
     highlights: Vec<String>,
     /// Required compounds also found by their head noun: (whole, head noun).
     compounds: Vec<(String, String)>,
+    /// The forms of each required concept, in query order.
+    concepts: Vec<ConceptForms>,
 }
 
 /// A hit as shown to the user: the passage plus a snippet with highlight spans.
@@ -58,12 +77,46 @@ pub struct ShownHit {
     pub snippet: String,
     /// Highlighted spans of `snippet` as `[start, end)` character offsets.
     pub highlights: Vec<[usize; 2]>,
+    /// True when the passage lacks some of the query's words (see `matched`).
+    pub partial: bool,
+    /// The query's words (concept labels) this passage holds, in query order.
+    pub matched: Vec<String>,
+}
+
+/// One plan among the results of a grouped search: its best passages and what it holds.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentHit {
+    pub path: String,
+    pub municipality: Option<String>,
+    pub prefecture: Option<String>,
+    pub title: Option<String>,
+    pub year: Option<i64>,
+    pub score: f32,
+    /// True when the plan lacks some of the query's words in every passage.
+    pub partial: bool,
+    /// The query's words the plan holds somewhere, in query order.
+    pub matched: Vec<String>,
+    /// Matching passages of this plan among the candidates.
+    pub passages: usize,
+    /// The best passages, best first.
+    pub best: Vec<ShownHit>,
+}
+
+/// How results are listed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Group {
+    /// The best passages, whichever plans they come from.
+    #[default]
+    Passages,
+    /// One entry per plan, with its best passages (as Overton groups a policy document).
+    Documents,
 }
 
 /// Everything a search returns.
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchOutcome {
     pub query: String,
+    /// Passages with every word; when there are none (`partial`), passages with some.
     pub total: usize,
     /// True when no passage had every word and these are the best partial matches.
     pub partial: bool,
@@ -71,48 +124,304 @@ pub struct SearchOutcome {
     /// their head noun: `公共施設等総合管理計画 → 計画`.
     pub broadened: Vec<Broadened>,
     pub hits: Vec<ShownHit>,
+    /// With [`Group::Documents`]: one entry per plan, best first (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub documents: Option<Vec<DocumentHit>>,
     pub facets: std::collections::BTreeMap<String, std::collections::BTreeMap<String, u64>>,
 }
 
 /// Characters of context around the matches in a snippet.
 const SNIPPET_CHARS: usize = 140;
+/// Candidate passages of the partial-match pass: enough to fill a page of plans after the
+/// full matches, few enough to re-rank in well under a millisecond.
+const PARTIAL_POOL: usize = 200;
+/// Passages asked of each pass when grouping by plan: plans need several candidates each.
+const DOCUMENT_POOL: usize = 400;
+/// Best passages shown per plan.
+const PASSAGES_PER_DOCUMENT: usize = 3;
+/// A plan's further passages add this share of their score to its best one's, so that a plan
+/// that speaks of the topic in several places ranks above one mention (capped by the count).
+const FURTHER_PASSAGE_SHARE: f32 = 0.25;
+/// At most this many further passages count for a plan's score.
+const FURTHER_PASSAGES_COUNTED: usize = 4;
+/// Weight of a word found only through a sub-compound (人事評価 of 人事評価制度) or only
+/// through its head noun (制度), relative to the whole word, in coordination.
+const SUB_COMPOUND_CREDIT: f32 = 0.6;
+const HEAD_NOUN_CREDIT: f32 = 0.25;
+/// Words closer than this many characters count as together; the proximity bonus fades
+/// beyond it (a passage is at most 600 characters).
+const PROXIMITY_CHARS: f32 = 40.0;
+/// The largest proximity bonus, as a share of the passage's score.
+const PROXIMITY_BONUS: f32 = 0.3;
+/// Terms the user dictionary keeps whole are broadened to their parts from this length on.
+const MIN_CHARS_TO_SPLIT_A_TERM: usize = 4;
+/// Sub-compounds tried per compound word, longest first.
+const MAX_SUB_COMPOUNDS: usize = 8;
+/// Boost of a compound's head noun alone: low enough that BM25 on a short passage (an outline
+/// line) holding only 制度 stays below a passage holding 人事評価.
+const HEAD_NOUN_BOOST: f32 = 0.1;
+/// Boost of a sub-compound's phrase, between the whole word's (2–3) and the head noun's.
+const SUB_COMPOUND_BOOST: f32 = 0.8;
 
-/// Parses and runs a query with filters.
+/// Parses and runs a query with filters, listing the best `limit` passages.
 pub fn search(
     index: &PassageIndex,
     query: &str,
     filters: &Filters,
     limit: usize,
 ) -> Result<SearchOutcome, SearchError> {
+    search_grouped(index, query, filters, limit, Group::Passages)
+}
+
+/// Parses and runs a query with filters; `limit` counts passages or plans, as `group` says.
+pub fn search_grouped(
+    index: &PassageIndex,
+    query: &str,
+    filters: &Filters,
+    limit: usize,
+    group: Group,
+) -> Result<SearchOutcome, SearchError> {
     let parsed = parse_query(index.tokenizer(), query)?;
-    let mut results = index.search(&parsed.plan, filters, limit)?;
-    let mut partial = false;
-    if results.total == 0 && parsed.plan.required.len() > 1 {
-        let relaxed = QueryPlan {
-            required: Vec::new(),
-            optional: parsed.plan.required.clone(),
-            excluded: parsed.plan.excluded.clone(),
-        };
-        results = index.search(&relaxed, filters, limit)?;
-        partial = results.total > 0;
-    }
-    let broadened = broadened_compounds(&parsed.compounds, &results.hits);
-    let hits = results
-        .hits
-        .into_iter()
-        .map(|hit| {
-            let (snippet, highlights) = snippet(&hit.text, &parsed.highlights);
-            ShownHit { hit, snippet, highlights }
-        })
-        .collect();
+    let pool = match group {
+        Group::Passages => limit,
+        Group::Documents => DOCUMENT_POOL.max(limit),
+    };
+    let mut full = index.search(&parsed.plan, filters, pool)?;
+    let multi_word = parsed.plan.required.len() > 1;
+    let page_unfilled = full.hits.len() < limit;
+    let relaxed_plan = QueryPlan {
+        required: Vec::new(),
+        optional: parsed.plan.required.clone(),
+        excluded: parsed.plan.excluded.clone(),
+    };
+    let mut partial_only = false;
+    let relaxed = if multi_word && full.total == 0 {
+        // Nothing has every word: the partial matches are the results, counted and faceted.
+        let relaxed = index.search(&relaxed_plan, filters, pool.max(PARTIAL_POOL))?;
+        partial_only = relaxed.total > 0;
+        full.total = relaxed.total;
+        full.facets = relaxed.facets;
+        relaxed.hits
+    } else if multi_word && (page_unfilled || group == Group::Documents) {
+        index.top_passages(&relaxed_plan, filters, pool.max(PARTIAL_POOL))?
+    } else {
+        Vec::new()
+    };
+    let candidates = rank_candidates(&parsed, full.hits, relaxed);
+    let documents = (group == Group::Documents).then(|| group_documents(&parsed, &candidates));
+    let mut hits: Vec<ShownHit> = candidates.into_iter().map(|c| c.shown).collect();
+    hits.truncate(limit);
+    let documents = documents.map(|mut docs| {
+        docs.truncate(limit);
+        docs
+    });
+    let shown: Vec<&SearchHit> = match &documents {
+        Some(docs) => docs.iter().flat_map(|d| d.best.iter().map(|h| &h.hit)).collect(),
+        None => hits.iter().map(|h| &h.hit).collect(),
+    };
+    let broadened = broadened_compounds(&parsed.compounds, &shown);
     Ok(SearchOutcome {
         query: query.to_owned(),
-        total: results.total,
-        partial,
+        total: full.total,
+        partial: partial_only,
         broadened,
         hits,
-        facets: results.facets,
+        documents,
+        facets: full.facets,
     })
+}
+
+/// A candidate passage with what it holds of the query and its rank score.
+struct Candidate {
+    shown: ShownHit,
+    /// Per concept of the query: 1 whole, less through a sub-compound or head noun, 0 absent.
+    credit: Vec<f32>,
+    rank: f32,
+}
+
+/// Merges the full matches and the partial pass into one ranking: every word first (BM25 with
+/// a proximity bonus), then by how much of the query a passage holds, then by score.
+fn rank_candidates(
+    parsed: &ParsedQuery,
+    full: Vec<SearchHit>,
+    relaxed: Vec<SearchHit>,
+) -> Vec<Candidate> {
+    let mut seen = std::collections::HashSet::new();
+    let mut candidates = Vec::with_capacity(full.len() + relaxed.len());
+    let full_count = full.len();
+    for (i, hit) in full.into_iter().chain(relaxed).enumerate() {
+        if !seen.insert((hit.path.clone(), hit.ordinal)) {
+            continue;
+        }
+        let text = normalize(&format!("{}\n{}", hit.heading, hit.text));
+        let mut credit = concept_credits(&parsed.concepts, &text);
+        // The index found every word of a full match; one the text check cannot see was
+        // matched through a base form (見直す for 見直し) and counts whole.
+        if i < full_count {
+            credit.iter_mut().filter(|c| **c == 0.0).for_each(|c| *c = 1.0);
+        }
+        let complete = credit.iter().all(|c| *c >= 1.0);
+        let proximity = if complete { proximity_bonus(&parsed.concepts, &text) } else { 0.0 };
+        let rank = hit.score * (1.0 + proximity);
+        let (snippet, highlights) = snippet(&hit.text, &parsed.highlights);
+        let matched = matched_labels(&parsed.concepts, &credit);
+        candidates.push(Candidate {
+            shown: ShownHit { hit, snippet, highlights, partial: !complete, matched },
+            credit,
+            rank,
+        });
+    }
+    candidates.sort_by(|a, b| {
+        // How many of the words a passage holds at all; how (whole, part, head noun) is
+        // weighed by the index's scores, which follow each form's specificity (idf).
+        let coverage = |c: &Candidate| c.credit.iter().filter(|x| **x > 0.0).count();
+        a.shown
+            .partial
+            .cmp(&b.shown.partial)
+            .then_with(|| coverage(b).cmp(&coverage(a)))
+            .then_with(|| b.rank.total_cmp(&a.rank))
+    });
+    candidates
+}
+
+/// How much of each concept a normalised text holds: 1 for a whole form, less for a
+/// sub-compound or the head noun alone.
+fn concept_credits(concepts: &[ConceptForms], text: &str) -> Vec<f32> {
+    concepts
+        .iter()
+        .map(|forms| {
+            if forms.whole.iter().any(|w| text.contains(w.as_str())) {
+                1.0
+            } else if forms.subs.iter().any(|w| text.contains(w.as_str())) {
+                SUB_COMPOUND_CREDIT
+            } else if forms.head.as_ref().is_some_and(|h| text.contains(h.as_str())) {
+                HEAD_NOUN_CREDIT
+            } else {
+                0.0
+            }
+        })
+        .collect()
+}
+
+fn matched_labels(concepts: &[ConceptForms], credit: &[f32]) -> Vec<String> {
+    concepts.iter().zip(credit).filter(|(_, c)| **c > 0.0).map(|(f, _)| f.label.clone()).collect()
+}
+
+/// A bonus in [0, PROXIMITY_BONUS] for a passage whose words stand close together: the
+/// shortest window holding one occurrence of every concept (whole forms).
+fn proximity_bonus(concepts: &[ConceptForms], text: &str) -> f32 {
+    if concepts.len() < 2 {
+        return 0.0;
+    }
+    let mut occurrences: Vec<(usize, usize)> = Vec::new();
+    for (index, forms) in concepts.iter().enumerate() {
+        for form in forms.whole.iter().filter(|f| !f.is_empty()) {
+            occurrences.extend(text.match_indices(form.as_str()).map(|(at, _)| (at, index)));
+        }
+    }
+    occurrences.sort_unstable();
+    let Some(window) = shortest_window(&occurrences, concepts.len()) else { return 0.0 };
+    let chars = text.get(window.0..window.1).map_or(0, |w| w.chars().count()) as f32;
+    PROXIMITY_BONUS * PROXIMITY_CHARS / (PROXIMITY_CHARS + chars)
+}
+
+/// The shortest byte window `(from, to_start)` over sorted `(offset, concept)` occurrences that
+/// holds every one of `n` concepts.
+fn shortest_window(occurrences: &[(usize, usize)], n: usize) -> Option<(usize, usize)> {
+    let mut counts = vec![0usize; n];
+    let mut covered = 0;
+    let mut best: Option<(usize, usize)> = None;
+    let mut left = 0;
+    for right in 0..occurrences.len() {
+        let concept = occurrences[right].1;
+        counts[concept] += 1;
+        if counts[concept] == 1 {
+            covered += 1;
+        }
+        while covered == n {
+            let window = (occurrences[left].0, occurrences[right].0);
+            if best.is_none_or(|b| window.1 - window.0 < b.1 - b.0) {
+                best = Some(window);
+            }
+            let gone = occurrences[left].1;
+            counts[gone] -= 1;
+            if counts[gone] == 0 {
+                covered -= 1;
+            }
+            left += 1;
+        }
+    }
+    best
+}
+
+/// Groups ranked candidates by plan. A plan holding every word somewhere (in one passage or
+/// across several) comes first; within a tier, its best passage's rank plus a share of its
+/// further passages'.
+fn group_documents(parsed: &ParsedQuery, candidates: &[Candidate]) -> Vec<DocumentHit> {
+    let mut order: Vec<String> = Vec::new();
+    let mut by_path: std::collections::HashMap<String, Vec<&Candidate>> =
+        std::collections::HashMap::new();
+    for candidate in candidates {
+        let path = &candidate.shown.hit.path;
+        if !by_path.contains_key(path) {
+            order.push(path.clone());
+        }
+        by_path.entry(path.clone()).or_default().push(candidate);
+    }
+    let mut documents: Vec<(f32, bool, DocumentHit)> = order
+        .into_iter()
+        .filter_map(|path| {
+            let passages = by_path.remove(&path)?;
+            Some(document_hit(parsed, path, &passages))
+        })
+        .collect();
+    documents.sort_by(|a, b| {
+        a.2.partial
+            .cmp(&b.2.partial)
+            .then_with(|| b.0.total_cmp(&a.0))
+            .then_with(|| b.1.cmp(&a.1))
+            .then_with(|| a.2.path.cmp(&b.2.path))
+    });
+    documents.into_iter().map(|(_, _, doc)| doc).collect()
+}
+
+/// One plan from its candidate passages (in rank order): coverage, score, best passages.
+/// Returns (coverage-weighted score, has a passage with every word, the entry).
+fn document_hit(
+    parsed: &ParsedQuery,
+    path: String,
+    passages: &[&Candidate],
+) -> (f32, bool, DocumentHit) {
+    let n = parsed.concepts.len();
+    let mut credit = vec![0.0_f32; n];
+    for passage in passages {
+        for (total, c) in credit.iter_mut().zip(&passage.credit) {
+            *total = total.max(*c);
+        }
+    }
+    let complete_passage = passages.iter().any(|p| !p.shown.partial);
+    let complete = complete_passage || credit.iter().all(|c| *c >= 1.0);
+    let mut ranks: Vec<f32> = passages.iter().map(|p| p.rank).collect();
+    ranks.sort_by(|a, b| b.total_cmp(a));
+    let further: f32 = ranks.iter().skip(1).take(FURTHER_PASSAGES_COUNTED).sum();
+    let coverage = if n == 0 { 1.0 } else { credit.iter().sum::<f32>() / n as f32 };
+    let score = (ranks.first().copied().unwrap_or(0.0) + FURTHER_PASSAGE_SHARE * further)
+        * coverage
+        * coverage;
+    let first = &passages[0].shown.hit;
+    let hit = DocumentHit {
+        path,
+        municipality: first.municipality.clone(),
+        prefecture: first.prefecture.clone(),
+        title: first.title.clone(),
+        year: first.year,
+        score,
+        partial: !complete,
+        matched: matched_labels(&parsed.concepts, &credit),
+        passages: passages.len(),
+        best: passages.iter().take(PASSAGES_PER_DOCUMENT).map(|p| p.shown.clone()).collect(),
+    };
+    (score, complete_passage, hit)
 }
 
 /// A compound of the query that the shown passages hold only through its head noun.
@@ -136,7 +445,7 @@ impl Serialize for Broadened {
 }
 
 /// The compounds that none of `hits` contains whole (checked only when there are hits).
-fn broadened_compounds(compounds: &[(String, String)], hits: &[SearchHit]) -> Vec<Broadened> {
+fn broadened_compounds(compounds: &[(String, String)], hits: &[&SearchHit]) -> Vec<Broadened> {
     if hits.is_empty() {
         return Vec::new();
     }
@@ -210,6 +519,7 @@ pub fn parse_query(tokenizer: &JapaneseTokenizer, query: &str) -> Result<ParsedQ
     let mut plan = QueryPlan::default();
     let mut highlights = Vec::new();
     let mut compounds = Vec::new();
+    let mut concepts = Vec::new();
     let mut i = 0;
     while i < items.len() {
         let (negated, item) = &items[i];
@@ -231,6 +541,8 @@ pub fn parse_query(tokenizer: &JapaneseTokenizer, query: &str) -> Result<ParsedQ
             for planned in group {
                 highlights.extend(planned.highlights);
                 compounds.extend(planned.compound);
+                concepts
+                    .push(ConceptForms { label: planned.concept.label.clone(), ..planned.forms });
                 plan.required.push(planned.concept);
             }
         }
@@ -242,7 +554,7 @@ pub fn parse_query(tokenizer: &JapaneseTokenizer, query: &str) -> Result<ParsedQ
             SearchError::OnlyExclusions(query.to_owned())
         });
     }
-    Ok(ParsedQuery { plan, highlights, compounds })
+    Ok(ParsedQuery { plan, highlights, compounds, concepts })
 }
 
 /// `A OR B`: one concept that matches when any part of A or B does.
@@ -252,6 +564,7 @@ fn merge_alternatives(
 ) -> Vec<PlannedConcept> {
     let mut merged = PlannedConcept {
         concept: Concept { label: String::new(), alternatives: Vec::new() },
+        forms: ConceptForms::default(),
         highlights: Vec::new(),
         compound: None,
     };
@@ -260,6 +573,9 @@ fn merge_alternatives(
         labels.push(planned.concept.label);
         merged.concept.alternatives.extend(planned.concept.alternatives);
         merged.highlights.extend(planned.highlights);
+        merged.forms.whole.extend(planned.forms.whole);
+        merged.forms.subs.extend(planned.forms.subs);
+        merged.forms.head = merged.forms.head.or(planned.forms.head);
     }
     merged.concept.label = labels.join(" OR ");
     vec![merged]
@@ -289,9 +605,11 @@ fn plan_phrase(
         Alternative { field: SearchField::Bigram, terms: bigrams, boost: 1.0, exact: true },
         Alternative { field: SearchField::Body, terms: relative(body), boost: 2.0, exact: true },
     ];
+    let whole = normalize(text);
     Ok(Some(PlannedConcept {
         concept: Concept { label: format!("\"{text}\""), alternatives },
-        highlights: vec![normalize(text)],
+        forms: ConceptForms { whole: vec![whole.clone()], ..ConceptForms::default() },
+        highlights: vec![whole],
         compound: None,
     }))
 }
@@ -307,12 +625,16 @@ fn plan_word(
     let mut chunk: Vec<(usize, String, usize, usize)> = Vec::new();
     for term in terms {
         if chunk.last().is_some_and(|last| term.0 != last.0 + 1) {
-            concepts.extend(concept_from_chunk(text, &chunk));
+            concepts.extend(concept_from_chunk(
+                text,
+                &chunk,
+                &word_parts(tokenizer, text, &chunk)?,
+            ));
             chunk.clear();
         }
         chunk.push(term);
     }
-    concepts.extend(concept_from_chunk(text, &chunk));
+    concepts.extend(concept_from_chunk(text, &chunk, &word_parts(tokenizer, text, &chunk)?));
     if concepts.is_empty() {
         // Only particles or symbols: fall back to the characters themselves.
         concepts.extend(plan_phrase(tokenizer, text)?);
@@ -320,9 +642,28 @@ fn plan_word(
     Ok(concepts)
 }
 
+/// The parts a concept broadens to: its morphemes, or for one long term that the user
+/// dictionary keeps whole (行財政改革, 公共施設等総合管理計画), the dictionary's own parts.
+fn word_parts(
+    tokenizer: &JapaneseTokenizer,
+    text: &str,
+    chunk: &[(usize, String, usize, usize)],
+) -> Result<Vec<(usize, String, usize, usize)>, SearchError> {
+    let [(position, term, start, end)] = chunk else { return Ok(chunk.to_vec()) };
+    if term.chars().count() < MIN_CHARS_TO_SPLIT_A_TERM || !term.chars().all(is_cjk) {
+        return Ok(chunk.to_vec());
+    }
+    let parts = tokenizer.word_parts(&text[*start..*end])?;
+    Ok(parts
+        .into_iter()
+        .map(|m| (*position, normalize(&m.surface), start + m.start, start + m.end))
+        .collect())
+}
+
 fn concept_from_chunk(
     text: &str,
     chunk: &[(usize, String, usize, usize)],
+    parts: &[(usize, String, usize, usize)],
 ) -> Option<PlannedConcept> {
     let (first, last) = (chunk.first()?, chunk.last()?);
     let surface = &text[first.2..last.3];
@@ -362,24 +703,70 @@ fn concept_from_chunk(
             exact: false,
         });
     }
+    let mut forms = ConceptForms { whole: vec![normalized.clone()], ..ConceptForms::default() };
     let mut highlights = vec![normalized];
-    // The head noun of a compound (施設 of 公共施設) also matches, with a low weight.
+    // Sub-compounds (人事評価 of 人事評価制度) match, as bigram phrases, with a middle weight …
+    for sub in sub_compounds(parts) {
+        let surface = normalize(&text[sub[0].2..sub[sub.len() - 1].3]);
+        let terms: Vec<(usize, String)> =
+            bigram_terms(&surface).into_iter().map(|t| (t.position, t.text)).collect();
+        if terms.is_empty() {
+            continue;
+        }
+        alternatives.push(Alternative {
+            field: SearchField::Bigram,
+            terms: relative(terms),
+            boost: SUB_COMPOUND_BOOST,
+            exact: false,
+        });
+        highlights.push(surface.clone());
+        forms.subs.push(surface);
+    }
+    // … and the head noun of a compound (施設 of 公共施設) with a low one.
     let mut compound = None;
-    if chunk.len() > 1 && last.1.chars().count() >= 2 {
+    let last = parts.last().unwrap_or(last);
+    if parts.len() > 1 && last.1.chars().count() >= 2 {
         alternatives.push(Alternative {
             field: SearchField::Body,
             terms: vec![(0, last.1.clone())],
-            boost: 0.3,
+            boost: HEAD_NOUN_BOOST,
             exact: false,
         });
         highlights.push(last.1.clone());
+        forms.head = Some(last.1.clone());
         compound = Some((highlights[0].clone(), last.1.clone()));
     }
     Some(PlannedConcept {
         concept: Concept { label: surface.to_owned(), alternatives },
+        forms,
         highlights,
         compound,
     })
+}
+
+/// The compound's proper prefixes and suffixes of at least two parts (or a prefix of one long
+/// part) that neither start nor end with a one-character part (等, 的), longest first, at most
+/// `MAX_SUB_COMPOUNDS`:
+/// 人事評価制度 → 人事評価, 評価制度; 公共施設等総合管理計画 → …, 総合管理計画, 公共施設, 管理計画.
+fn sub_compounds(parts: &[(usize, String, usize, usize)]) -> Vec<&[(usize, String, usize, usize)]> {
+    let n = parts.len();
+    let one_char = |i: usize| parts[i].1.chars().count() < 2;
+    let mut subs: Vec<&[(usize, String, usize, usize)]> = Vec::new();
+    for len in (1..n).rev() {
+        let prefix = &parts[..len];
+        let suffix = &parts[n - len..];
+        // A one-part prefix is a sub-compound when it is long (人事評価 of 人事評価制度); a
+        // one-part suffix is the head noun, broadened separately.
+        let long = parts[0].1.chars().count() >= 3;
+        if !one_char(len - 1) && (len >= 2 || long) {
+            subs.push(prefix);
+        }
+        if len >= 2 && !one_char(n - len) {
+            subs.push(suffix);
+        }
+    }
+    subs.truncate(MAX_SUB_COMPOUNDS);
+    subs
 }
 
 /// Body terms of a query, one per position: the base form of inflected words, since the

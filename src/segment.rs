@@ -3,8 +3,11 @@
 //! Passages break at headings (第1, 1, (1), ①, 【…】, ■, and headings the extractor marked),
 //! at page boundaries and between sentences (。！？), up to 600 characters and never cutting a
 //! sentence unless it alone is longer than the maximum. A passage never spans two headings,
-//! so a short section makes a short passage. Each passage keeps the
-//! page it starts on and the path of headings above it.
+//! so a short section makes a short passage. A heading with no text of its own (an outline
+//! item, a pillar listed under its chapter, a table-of-contents line) becomes a passage whose
+//! text is the heading itself: real plans often state their pillars only that way, and text
+//! that is in no passage is invisible to search and themes. Each passage keeps the page it
+//! starts on and the path of headings above it.
 
 use std::sync::LazyLock;
 
@@ -24,6 +27,7 @@ pub fn segment(extracted: &Extracted) -> Vec<Passage> {
         segment_page(page, &mut builder);
         builder.flush();
     }
+    builder.emit_bare_heading();
     builder.passages
 }
 
@@ -117,6 +121,8 @@ struct PassageBuilder {
     current: String,
     current_chars: usize,
     current_headings: Vec<String>,
+    /// The page of the innermost heading while no text has followed it.
+    bare_heading_page: Option<u32>,
 }
 
 impl PassageBuilder {
@@ -124,13 +130,28 @@ impl PassageBuilder {
         // A passage never spans two headings, however short: its heading path must be
         // the one a reader would cite.
         self.flush();
+        self.emit_bare_heading();
         while self.headings.last().is_some_and(|(l, _)| *l >= level) {
             self.headings.pop();
         }
         self.headings.push((level, text.to_owned()));
+        self.bare_heading_page = Some(self.page);
+    }
+
+    /// A heading that no text followed becomes a passage of its own words.
+    fn emit_bare_heading(&mut self) {
+        let Some(page) = self.bare_heading_page.take() else { return };
+        let Some((_, text)) = self.headings.last() else { return };
+        self.passages.push(Passage {
+            ordinal: u32::try_from(self.passages.len()).unwrap_or(u32::MAX),
+            page,
+            heading_path: self.headings.iter().map(|(_, h)| h.clone()).collect(),
+            text: text.clone(),
+        });
     }
 
     fn sentence(&mut self, sentence: &str) {
+        self.bare_heading_page = None;
         let n_chars = sentence.chars().count();
         if self.current_chars > 0 && self.current_chars + n_chars > MAX_PASSAGE_CHARS {
             self.flush();
@@ -226,8 +247,10 @@ mod tests {
         let extracted =
             doc(&[&format!("第1 背景\n1 経過\n{body}\n(1) 課題\n{body}"), "本文の続きです。"]);
         let passages = segment(&extracted);
-        assert_eq!(passages[0].heading_path, ["第1 背景", "1 経過"]);
-        assert_eq!(passages[1].heading_path, ["第1 背景", "1 経過", "(1) 課題"]);
+        assert_eq!(passages[0].heading_path, ["第1 背景"]);
+        assert!(passages[0].is_heading_only());
+        assert_eq!(passages[1].heading_path, ["第1 背景", "1 経過"]);
+        assert_eq!(passages[2].heading_path, ["第1 背景", "1 経過", "(1) 課題"]);
         assert_eq!(passages.last().unwrap().page, 2);
     }
 
@@ -239,6 +262,27 @@ mod tests {
         let passages = segment(&extracted);
         let headings: Vec<String> = passages.iter().map(Passage::heading).collect();
         assert_eq!(headings, ["1 組織機構の見直し", "2 定員管理の適正化", "3 公共施設の統廃合"]);
+    }
+
+    #[test]
+    fn headings_without_text_become_passages_of_their_own() {
+        let extracted = doc(&[
+            "第2章 重点取組\n(1)民間委託等の推進\n(2)組織機構の見直し\n職員を再配置します。",
+            "(3)定員管理の適正化",
+        ]);
+        let passages = segment(&extracted);
+        let shown: Vec<(u32, String, &str)> =
+            passages.iter().map(|p| (p.page, p.heading(), p.text.as_str())).collect();
+        assert_eq!(
+            shown,
+            [
+                (1, "第2章 重点取組".to_owned(), "第2章 重点取組"),
+                (1, "第2章 重点取組 > (1)民間委託等の推進".to_owned(), "(1)民間委託等の推進"),
+                (1, "第2章 重点取組 > (2)組織機構の見直し".to_owned(), "職員を再配置します。"),
+                (2, "第2章 重点取組 > (3)定員管理の適正化".to_owned(), "(3)定員管理の適正化"),
+            ]
+        );
+        assert!(passages.iter().enumerate().all(|(i, p)| p.ordinal as usize == i));
     }
 
     #[test]

@@ -26,7 +26,7 @@ const DEFAULT_USER_DICT: &str = include_str!("../dict/user-dict.csv");
 /// Bump when the same text would be segmented differently: `ingest` then re-indexes
 /// every document, so that index and queries agree. 2: normal mode with search-mode
 /// re-segmentation of long tokens.
-pub const SEGMENTATION_VERSION: u32 = 2;
+pub const SEGMENTATION_VERSION: u32 = 3;
 
 /// Name and version of the system dictionary, for provenance in reports and exports.
 pub const DICTIONARY_VERSION: &str = "mecab-ipadic-2.7.0-20070801";
@@ -149,6 +149,9 @@ pub struct JapaneseTokenizer {
     segmenter: Arc<Segmenter>,
     /// Search (decompose) mode: only the tokens it would split (see `morphemes`).
     decomposer: Arc<Segmenter>,
+    /// Search mode without the user dictionary: the parts of a term the user dictionary
+    /// keeps whole (公共施設等総合管理計画 → 公共/施設/等/総合/管理/計画), for query broadening.
+    parts: Arc<Segmenter>,
 }
 
 static DEFAULT_TOKENIZER: LazyLock<Result<JapaneseTokenizer, String>> =
@@ -185,8 +188,19 @@ impl JapaneseTokenizer {
             dictionary.clone(),
             Some(user_dictionary.clone()),
         );
+        let parts = Segmenter::new(Mode::Decompose(Penalty::default()), dictionary.clone(), None);
         let segmenter = Segmenter::new(Mode::Normal, dictionary, Some(user_dictionary));
-        Ok(JapaneseTokenizer { segmenter: Arc::new(segmenter), decomposer: Arc::new(decomposer) })
+        Ok(JapaneseTokenizer {
+            segmenter: Arc::new(segmenter),
+            decomposer: Arc::new(decomposer),
+            parts: Arc::new(parts),
+        })
+    }
+
+    /// The dictionary's parts of one word, ignoring the user dictionary (byte spans into
+    /// `word`): how a query broadens a term the user dictionary keeps whole.
+    pub fn word_parts(&self, word: &str) -> Result<Vec<Morpheme>, TokenizeError> {
+        Ok(segment(&self.parts, word)?.into_iter().map(to_morpheme).collect())
     }
 
     /// Splits `text` into morphemes. Whitespace is not returned.

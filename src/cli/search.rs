@@ -9,7 +9,7 @@ use clap::{Args, ValueEnum};
 use crate::index::{Filters, PassageIndex};
 use crate::model::Format;
 use crate::output;
-use crate::search::{self, SearchOutcome, ShownHit};
+use crate::search::{self, DocumentHit, Group, SearchOutcome, ShownHit};
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
@@ -38,9 +38,13 @@ pub struct SearchArgs {
     /// Filter on a manifest column, e.g. --where plan_type=大綱 (repeat for several).
     #[arg(long = "where", value_parser = parse_key_value)]
     pub wheres: Vec<(String, String)>,
-    /// Number of passages to show.
+    /// Number of passages (or plans, with --group document) to show.
     #[arg(long, short = 'n', default_value_t = 10)]
     pub limit: usize,
+    /// `passage`: the best passages; `document`: one entry per plan with its best passages
+    /// (a plan matches when it holds every word anywhere, even in different passages).
+    #[arg(long, value_enum, default_value_t = GroupBy::Passage)]
+    pub group: GroupBy,
     /// `table` for people, `json` for scripts.
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     pub format: OutputFormat,
@@ -50,6 +54,12 @@ pub struct SearchArgs {
 pub enum OutputFormat {
     Table,
     Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum GroupBy {
+    Passage,
+    Document,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -106,7 +116,11 @@ pub fn run(args: SearchArgs) -> anyhow::Result<ExitCode> {
         themes: args.themes,
         vars: args.wheres,
     };
-    let outcome = search::search(&index, &query, &filters, args.limit)
+    let group = match args.group {
+        GroupBy::Passage => Group::Passages,
+        GroupBy::Document => Group::Documents,
+    };
+    let outcome = search::search_grouped(&index, &query, &filters, args.limit, group)
         .with_context(|| format!("searching for `{query}`"))?;
     match args.format {
         OutputFormat::Json => output::data(&serde_json::to_string_pretty(&outcome)?),
@@ -116,7 +130,7 @@ pub fn run(args: SearchArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn print_table(outcome: &SearchOutcome) {
-    if outcome.total == 0 {
+    if outcome.hits.is_empty() {
         output::message(&format!("no passage matches `{}`", outcome.query));
         return;
     }
@@ -132,6 +146,10 @@ fn print_table(outcome: &SearchOutcome) {
             broadened.whole, broadened.head
         ));
     }
+    if let Some(documents) = &outcome.documents {
+        print_documents(outcome, documents);
+        return;
+    }
     let styled = output::stdout_styled();
     let mut rows = vec![vec![
         "#".to_owned(),
@@ -144,7 +162,7 @@ fn print_table(outcome: &SearchOutcome) {
     for (rank, shown) in outcome.hits.iter().enumerate() {
         let hit = &shown.hit;
         rows.push(vec![
-            (rank + 1).to_string(),
+            rank_label(rank, shown.partial),
             hit.municipality.clone().unwrap_or_else(|| "?".to_owned()),
             hit.year.map_or_else(|| "?".to_owned(), |y| y.to_string()),
             format!("p.{}", hit.page),
@@ -155,13 +173,54 @@ fn print_table(outcome: &SearchOutcome) {
     output::data(output::render_table(&rows).trim_end());
     let shown = outcome.hits.len();
     output::message(&format!(
-        "{shown} of {} passages{}",
+        "{shown} shown · {} passages with {} word{}{}",
         outcome.total,
+        if outcome.partial { "some" } else { "every" },
+        partial_note(outcome.hits.iter().any(|h| h.partial)),
         facet_line(outcome).map(|f| format!(" · {f}")).unwrap_or_default()
     ));
     for shown in &outcome.hits {
         tracing::debug!(path = %shown.hit.path, score = shown.hit.score, "hit");
     }
+}
+
+/// The rank column: `~` marks an entry that lacks some of the words.
+fn rank_label(rank: usize, partial: bool) -> String {
+    if partial { format!("{}~", rank + 1) } else { (rank + 1).to_string() }
+}
+
+fn partial_note(any_partial: bool) -> &'static str {
+    if any_partial { " · ~ = holds only some of the words" } else { "" }
+}
+
+/// One row per plan: its metadata, how many passages matched, and its best passage.
+fn print_documents(outcome: &SearchOutcome, documents: &[DocumentHit]) {
+    let styled = output::stdout_styled();
+    let mut rows = vec![
+        ["#", "municipality", "year", "plan", "passages", "page", "best passage"]
+            .map(str::to_owned)
+            .to_vec(),
+    ];
+    for (rank, document) in documents.iter().enumerate() {
+        let Some(best) = document.best.first() else { continue };
+        rows.push(vec![
+            rank_label(rank, document.partial),
+            document.municipality.clone().unwrap_or_else(|| "?".to_owned()),
+            document.year.map_or_else(|| "?".to_owned(), |y| y.to_string()),
+            output::truncate_to_width(document.title.as_deref().unwrap_or(&document.path), 24),
+            document.passages.to_string(),
+            format!("p.{}", best.hit.page),
+            render_snippet(best, styled, SNIPPET_COLUMNS - 16),
+        ]);
+    }
+    output::data(output::render_table(&rows).trim_end());
+    output::message(&format!(
+        "{} plans shown · {} passages with {} word{}",
+        documents.len(),
+        outcome.total,
+        if outcome.partial { "some" } else { "every" },
+        partial_note(documents.iter().any(|d| d.partial)),
+    ));
 }
 
 fn facet_line(outcome: &SearchOutcome) -> Option<String> {

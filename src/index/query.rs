@@ -80,6 +80,8 @@ pub struct SearchHit {
     pub year: Option<i64>,
     pub format: Format,
     pub page: u64,
+    /// The passage's position in its document (0-based), as `gyokaku themes` and plans count.
+    pub ordinal: u64,
     pub heading: String,
     pub score: f32,
     pub text: String,
@@ -125,6 +127,22 @@ impl PassageIndex {
         Ok(SearchResults { total, hits, facets })
     }
 
+    /// The best `limit` passages of a plan, without counting or facets: the cheap pass for
+    /// candidates that a caller re-ranks (partial matches, documents).
+    pub fn top_passages(
+        &self,
+        plan: &QueryPlan,
+        filters: &Filters,
+        limit: usize,
+    ) -> Result<Vec<SearchHit>, IndexError> {
+        let searcher = self.reader()?.searcher();
+        let query = self.build_query(plan, filters, &searcher);
+        let top = searcher
+            .search(&query, &TopDocs::with_limit(limit.max(1)).order_by_score())
+            .map_err(self.tantivy_err())?;
+        top.into_iter().map(|(score, address)| self.hit(&searcher, score, address)).collect()
+    }
+
     fn hit(
         &self,
         searcher: &Searcher,
@@ -143,6 +161,7 @@ impl PassageIndex {
             year: stored_i64(&doc, f.year),
             format: parse_format(&stored_str(&doc, f.format)),
             page: stored_u64(&doc, f.page),
+            ordinal: stored_u64(&doc, f.ordinal),
             heading_path: split_heading(&heading),
             heading,
             score,

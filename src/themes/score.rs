@@ -361,7 +361,9 @@ impl Scorer {
         let mut raw = vec![0.0_f64; self.themes.len()];
         let mut counts = vec![0_usize; self.themes.len()];
         let mut evidence: Vec<Vec<Evidence>> = vec![Vec::new(); self.themes.len()];
-        for passage in &scored {
+        // A heading-only passage (an outline item with no text) is scored once, as a heading.
+        let texts = scored.iter().zip(passages).filter(|(_, passage)| !passage.is_heading_only());
+        for (passage, _) in texts {
             for hit in &passage.hits {
                 raw[hit.theme] += hit.weight.min(PASSAGE_CAP);
                 counts[hit.theme] += hit.strong;

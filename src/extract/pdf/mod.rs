@@ -24,6 +24,7 @@ use thiserror::Error;
 use crate::extract::Limits;
 use crate::model::{Extracted, Format, HeadingMark, Page, Removed};
 use furniture::PageBox;
+pub(crate) use furniture::remove_dot_leaders;
 use grid::Grid;
 use interpreter::{Interpreter, Matrix};
 use layout::Fragment;
