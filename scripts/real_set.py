@@ -38,13 +38,16 @@ TEXTS = REAL / "texts"
 TAXONOMY = ROOT / "taxonomy" / "gyokaku-taxonomy.toml"
 KEY_PREFIX = "eval/real/texts/"
 
-# The split: a body goes to dev when blake2b(SALT + key) mod 100 < DEV_PERCENT. Changing either
-# re-deals every body; do not do it once test has been looked at.
+# The split. Round 1 (parts east, west) was dealt by body: dev when blake2b(SALT + key) mod 100 <
+# DEV_PERCENT. Its test part was scored once (17:38 UTC, session 3) and is now part of dev, for
+# tuning. The test split is the held-out round 2 (parts named holdout_*): new bodies only,
+# collected and labelled after all of round 1, scored once at the end.
+HOLDOUT_PREFIX = "holdout"
 SALT = "gyokaku-real-v1:"
 DEV_PERCENT = 60
 
 MANIFEST_COLUMNS = ["file", "body", "prefecture", "body_type", "plan_type", "title", "year", "url", "query"]
-OUT_COLUMNS = MANIFEST_COLUMNS + ["part", "region", "era", "split"]
+OUT_COLUMNS = MANIFEST_COLUMNS + ["part", "region", "era", "split", "round1_split"]
 
 # The 47 prefectures by region (the usual eight blocks).
 REGIONS = {
@@ -93,9 +96,14 @@ def body_key(prefecture: str, body: str) -> str:
     return f"{prefecture}/{body.strip()}"
 
 
-def split_of(key: str) -> str:
+def round1_split_of(key: str) -> str:
+    """Round 1's split, kept for the record (manifest column `round1_split`)."""
     digest = hashlib.blake2b((SALT + key).encode("utf-8"), digest_size=8).digest()
     return "dev" if int.from_bytes(digest, "big") % 100 < DEV_PERCENT else "test"
+
+
+def split_of(part: str) -> str:
+    return "test" if part.startswith(HOLDOUT_PREFIX) else "dev"
 
 
 def era_of(year: str) -> str:
@@ -266,7 +274,8 @@ def cmd_merge(args: argparse.Namespace) -> int:
             log.warn(f"`{file}`: year `{row['year']}` is not a western year" if row["year"] else f"`{file}`: no year")
         row["region"] = PREFECTURES.get(pref, "unknown")
         row["era"] = era_of(row["year"])
-        row["split"] = split_of(body_key(pref, row["body"]))
+        row["split"] = split_of(row["part"])
+        row["round1_split"] = "" if row["split"] == "test" else round1_split_of(body_key(pref, row["body"]))
         seen_file[file] = row["part"]
         if url:
             seen_url[url] = file
@@ -277,8 +286,13 @@ def cmd_merge(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
 
-    # A body in two splits cannot happen by construction; a body name under two prefectures is
-    # worth a look (homonym or a typo).
+    # A held-out body must be new: one that round 1 already has is dropped from test.
+    dev_bodies = {body_key(r["prefecture"], r["body"]) for r in kept if r["split"] == "dev"}
+    for row in [r for r in kept if r["split"] == "test"]:
+        if body_key(row["prefecture"], row["body"]) in dev_bodies:
+            log.error(f"`{row['file']}`: held-out body `{row['body']}` is also in dev; dropped")
+            kept.remove(row)
+    # A body name under two prefectures is worth a look (homonym or a typo).
     prefs_of_body = collections.defaultdict(set)
     for row in kept:
         prefs_of_body[row["body"]].add(row["prefecture"])

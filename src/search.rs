@@ -141,7 +141,11 @@ const DOCUMENT_POOL: usize = 400;
 const PASSAGES_PER_DOCUMENT: usize = 3;
 /// A plan's further passages add this share of their score to its best one's, so that a plan
 /// that speaks of the topic in several places ranks above one mention (capped by the count).
-const FURTHER_PASSAGE_SHARE: f32 = 0.25;
+const FURTHER_PASSAGE_SHARE: f32 = 0.1;
+/// Saturation of a plan's evidence for a word, relative to the strongest plan's: at this
+/// share of the strongest it counts half (BM25's k1 in spirit: a word mentioned well counts
+/// nearly fully, so that a plan naming two words beats one naming one word loudly).
+const SATURATION: f32 = 0.3;
 /// At most this many further passages count for a plan's score.
 const FURTHER_PASSAGES_COUNTED: usize = 4;
 /// Weight of a word found only through a sub-compound (人事評価 of 人事評価制度) or only
@@ -155,13 +159,15 @@ const PROXIMITY_CHARS: f32 = 40.0;
 const PROXIMITY_BONUS: f32 = 0.3;
 /// Terms the user dictionary keeps whole are broadened to their parts from this length on.
 const MIN_CHARS_TO_SPLIT_A_TERM: usize = 4;
+/// Parts of a compound that attach to a neighbour and mean nothing alone at its edge.
+const ATTACHING_PARTS: &[&str] = &["等", "的", "化", "性", "及び", "及", "並びに", "・", "の"];
 /// Sub-compounds tried per compound word, longest first.
 const MAX_SUB_COMPOUNDS: usize = 8;
 /// Boost of a compound's head noun alone: low enough that BM25 on a short passage (an outline
 /// line) holding only 制度 stays below a passage holding 人事評価.
-const HEAD_NOUN_BOOST: f32 = 0.1;
+const HEAD_NOUN_BOOST: f32 = 0.8;
 /// Boost of a sub-compound's phrase, between the whole word's (2–3) and the head noun's.
-const SUB_COMPOUND_BOOST: f32 = 0.8;
+const SUB_COMPOUND_BOOST: f32 = 1.0;
 
 /// Parses and runs a query with filters, listing the best `limit` passages.
 pub fn search(
@@ -208,7 +214,10 @@ pub fn search_grouped(
         Vec::new()
     };
     let candidates = rank_candidates(&parsed, full.hits, relaxed);
-    let documents = (group == Group::Documents).then(|| group_documents(&parsed, &candidates));
+    let documents = match group {
+        Group::Documents => Some(rank_documents(index, &parsed, filters)?),
+        Group::Passages => None,
+    };
     let mut hits: Vec<ShownHit> = candidates.into_iter().map(|c| c.shown).collect();
     hits.truncate(limit);
     let documents = documents.map(|mut docs| {
@@ -354,74 +363,154 @@ fn shortest_window(occurrences: &[(usize, usize)], n: usize) -> Option<(usize, u
     best
 }
 
-/// Groups ranked candidates by plan. A plan holding every word somewhere (in one passage or
-/// across several) comes first; within a tier, its best passage's rank plus a share of its
-/// further passages'.
-fn group_documents(parsed: &ParsedQuery, candidates: &[Candidate]) -> Vec<DocumentHit> {
-    let mut order: Vec<String> = Vec::new();
-    let mut by_path: std::collections::HashMap<String, Vec<&Candidate>> =
-        std::collections::HashMap::new();
-    for candidate in candidates {
-        let path = &candidate.shown.hit.path;
-        if !by_path.contains_key(path) {
-            order.push(path.clone());
+/// One passage's scores per concept of the query, from the per-concept passes.
+struct ScoredPassage {
+    hit: SearchHit,
+    scores: Vec<f32>,
+}
+
+/// Ranks plans for a grouped search. Each concept of the query is asked of the index on its
+/// own, so that every plan's evidence for every word is known even when the words sit in
+/// different passages; a plan's score is the sum over the words of its best passage's score
+/// for that word (BM25 with our analysis: a rare word weighs more than a common one) plus a
+/// share of its further passages', raised when one passage holds every word close together.
+/// Plans holding every word come first; the others follow, marked partial.
+fn rank_documents(
+    index: &PassageIndex,
+    parsed: &ParsedQuery,
+    filters: &Filters,
+) -> Result<Vec<DocumentHit>, SearchError> {
+    let n = parsed.plan.required.len();
+    let mut passages: Vec<ScoredPassage> = Vec::new();
+    let mut at: std::collections::HashMap<(String, u64), usize> = std::collections::HashMap::new();
+    for (concept_index, concept) in parsed.plan.required.iter().enumerate() {
+        let plan = QueryPlan {
+            required: vec![concept.clone()],
+            optional: Vec::new(),
+            excluded: parsed.plan.excluded.clone(),
+        };
+        for hit in index.top_passages(&plan, filters, DOCUMENT_POOL)? {
+            let key = (hit.path.clone(), hit.ordinal);
+            let slot = *at.entry(key).or_insert_with(|| {
+                passages.push(ScoredPassage { hit: hit.clone(), scores: vec![0.0; n] });
+                passages.len() - 1
+            });
+            passages[slot].scores[concept_index] = hit.score;
         }
-        by_path.entry(path.clone()).or_default().push(candidate);
     }
-    let mut documents: Vec<(f32, bool, DocumentHit)> = order
+    let mut by_path: std::collections::BTreeMap<String, Vec<ScoredPassage>> =
+        std::collections::BTreeMap::new();
+    for passage in passages {
+        by_path.entry(passage.hit.path.clone()).or_default().push(passage);
+    }
+    let plans: Vec<PlanEvidence> = by_path
         .into_iter()
-        .filter_map(|path| {
-            let passages = by_path.remove(&path)?;
-            Some(document_hit(parsed, path, &passages))
+        .map(|(path, passages)| document_hit(parsed, path, passages))
+        .collect();
+    // Per concept: the strongest evidence of any plan, and how many plans have some.
+    let mut strongest = vec![0.0_f32; n];
+    let mut plans_with = vec![0_usize; n];
+    for plan in &plans {
+        for (c, evidence) in plan.evidence.iter().enumerate() {
+            strongest[c] = strongest[c].max(*evidence);
+            plans_with[c] += usize::from(*evidence > 0.0);
+        }
+    }
+    let all_plans = index.documents()?.len().max(plans.len()) as f32;
+    let specificity: Vec<f32> =
+        plans_with.iter().map(|df| (1.0 + all_plans / (1.0 + *df as f32)).ln()).collect();
+    let mut documents: Vec<(f32, DocumentHit)> = plans
+        .into_iter()
+        .map(|plan| {
+            let mut score = 0.0;
+            for c in 0..n {
+                if strongest[c] > 0.0 {
+                    let relative = plan.evidence[c] / strongest[c];
+                    score += specificity[c] * relative * (1.0 + SATURATION) / (relative + SATURATION);
+                }
+            }
+            let score = score * (1.0 + plan.together);
+            let mut hit = plan.hit;
+            hit.score = score;
+            (score, hit)
         })
         .collect();
     documents.sort_by(|a, b| {
-        a.2.partial
-            .cmp(&b.2.partial)
+        a.1.partial
+            .cmp(&b.1.partial)
             .then_with(|| b.0.total_cmp(&a.0))
-            .then_with(|| b.1.cmp(&a.1))
-            .then_with(|| a.2.path.cmp(&b.2.path))
+            .then_with(|| a.1.path.cmp(&b.1.path))
     });
-    documents.into_iter().map(|(_, _, doc)| doc).collect()
+    Ok(documents.into_iter().map(|(_, doc)| doc).collect())
 }
 
-/// One plan from its candidate passages (in rank order): coverage, score, best passages.
-/// Returns (coverage-weighted score, has a passage with every word, the entry).
-fn document_hit(
-    parsed: &ParsedQuery,
-    path: String,
-    passages: &[&Candidate],
-) -> (f32, bool, DocumentHit) {
+/// What a plan holds for a grouped search, before plans are compared.
+struct PlanEvidence {
+    /// Per concept: its best passage's score plus a share of the next ones'.
+    evidence: Vec<f32>,
+    /// The proximity bonus of its best passage holding every word (0 if none does).
+    together: f32,
+    hit: DocumentHit,
+}
+
+/// One plan from its passages' per-concept scores.
+fn document_hit(parsed: &ParsedQuery, path: String, passages: Vec<ScoredPassage>) -> PlanEvidence {
     let n = parsed.concepts.len();
     let mut credit = vec![0.0_f32; n];
+    let mut per_concept: Vec<Vec<f32>> = vec![Vec::new(); n];
+    let mut together = 0.0_f32;
+    let mut ranked: Vec<(f32, ShownHit)> = Vec::with_capacity(passages.len());
     for passage in passages {
-        for (total, c) in credit.iter_mut().zip(&passage.credit) {
-            *total = total.max(*c);
+        let text = normalize(&format!("{}\n{}", passage.hit.heading, passage.hit.text));
+        // The index found the concept (perhaps through a base form the text check cannot see).
+        let passage_credit: Vec<f32> = concept_credits(&parsed.concepts, &text)
+            .into_iter()
+            .zip(&passage.scores)
+            .map(|(c, s)| if *s <= 0.0 { 0.0 } else if c == 0.0 { 1.0 } else { c })
+            .collect();
+        for concept in 0..n {
+            if passage.scores[concept] > 0.0 {
+                per_concept[concept].push(passage.scores[concept]);
+            }
+            credit[concept] = credit[concept].max(passage_credit[concept]);
         }
+        let every_word = passage.scores.iter().all(|s| *s > 0.0);
+        let proximity = if every_word { proximity_bonus(&parsed.concepts, &text) } else { 0.0 };
+        if every_word && n > 1 {
+            together = together.max(PROXIMITY_BONUS.max(proximity));
+        }
+        let total = passage.scores.iter().sum::<f32>() * (1.0 + proximity);
+        let (snippet, highlights) = snippet(&passage.hit.text, &parsed.highlights);
+        let complete = passage_credit.iter().all(|c| *c >= 1.0);
+        let matched = matched_labels(&parsed.concepts, &passage_credit);
+        ranked.push((total, ShownHit { hit: passage.hit, snippet, highlights, partial: !complete, matched }));
     }
-    let complete_passage = passages.iter().any(|p| !p.shown.partial);
-    let complete = complete_passage || credit.iter().all(|c| *c >= 1.0);
-    let mut ranks: Vec<f32> = passages.iter().map(|p| p.rank).collect();
-    ranks.sort_by(|a, b| b.total_cmp(a));
-    let further: f32 = ranks.iter().skip(1).take(FURTHER_PASSAGES_COUNTED).sum();
-    let coverage = if n == 0 { 1.0 } else { credit.iter().sum::<f32>() / n as f32 };
-    let score = (ranks.first().copied().unwrap_or(0.0) + FURTHER_PASSAGE_SHARE * further)
-        * coverage
-        * coverage;
-    let first = &passages[0].shown.hit;
+    let evidence: Vec<f32> = per_concept
+        .iter_mut()
+        .map(|scores| {
+            scores.sort_by(|a, b| b.total_cmp(a));
+            let further: f32 = scores.iter().skip(1).take(FURTHER_PASSAGES_COUNTED).sum();
+            scores.first().copied().unwrap_or(0.0) + FURTHER_PASSAGE_SHARE * further
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let count = ranked.len();
+    let best: Vec<ShownHit> =
+        ranked.into_iter().take(PASSAGES_PER_DOCUMENT).map(|(_, hit)| hit).collect();
+    let first = best.first().map(|shown| &shown.hit);
     let hit = DocumentHit {
+        municipality: first.and_then(|h| h.municipality.clone()),
+        prefecture: first.and_then(|h| h.prefecture.clone()),
+        title: first.and_then(|h| h.title.clone()),
+        year: first.and_then(|h| h.year),
         path,
-        municipality: first.municipality.clone(),
-        prefecture: first.prefecture.clone(),
-        title: first.title.clone(),
-        year: first.year,
-        score,
-        partial: !complete,
+        score: 0.0,
+        partial: !credit.iter().all(|c| *c >= 1.0),
         matched: matched_labels(&parsed.concepts, &credit),
-        passages: passages.len(),
-        best: passages.iter().take(PASSAGES_PER_DOCUMENT).map(|p| p.shown.clone()).collect(),
+        passages: count,
+        best,
     };
-    (score, complete_passage, hit)
+    PlanEvidence { evidence, together, hit }
 }
 
 /// A compound of the query that the shown passages hold only through its head noun.
@@ -745,19 +834,21 @@ fn concept_from_chunk(
 }
 
 /// The compound's proper prefixes and suffixes of at least two parts (or a prefix of one long
-/// part) that neither start nor end with a one-character part (等, 的), longest first, at most
+/// part) that neither start nor end with an attaching part (等, 的), longest first, at most
 /// `MAX_SUB_COMPOUNDS`:
 /// 人事評価制度 → 人事評価, 評価制度; 公共施設等総合管理計画 → …, 総合管理計画, 公共施設, 管理計画.
 fn sub_compounds(parts: &[(usize, String, usize, usize)]) -> Vec<&[(usize, String, usize, usize)]> {
     let n = parts.len();
-    let one_char = |i: usize| parts[i].1.chars().count() < 2;
+    // Parts that only attach (等, 的, 及び) never start or end a sub-compound.
+    let one_char = |i: usize| ATTACHING_PARTS.contains(&parts[i].1.as_str());
     let mut subs: Vec<&[(usize, String, usize, usize)]> = Vec::new();
     for len in (1..n).rev() {
         let prefix = &parts[..len];
         let suffix = &parts[n - len..];
         // A one-part prefix is a sub-compound when it is long (人事評価 of 人事評価制度); a
         // one-part suffix is the head noun, broadened separately.
-        let long = parts[0].1.chars().count() >= 3;
+        let long = parts[0].1.chars().count() >= 3
+            || parts[0].1.chars().count() >= 2 && parts[1..].iter().all(|p| p.1.chars().count() < 2);
         if !one_char(len - 1) && (len >= 2 || long) {
             subs.push(prefix);
         }

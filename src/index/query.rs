@@ -9,7 +9,7 @@ use std::ops::Bound;
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    BooleanQuery, BoostQuery, EmptyQuery, EnableScoring, Explanation, Occur, PhraseQuery, Query,
+    BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, EnableScoring, Explanation, Occur, PhraseQuery, Query,
     RangeQuery, Scorer, TermQuery, Weight,
 };
 use tantivy::schema::{Facet, Field, IndexRecordOption};
@@ -21,6 +21,9 @@ use super::{
     stored_u64,
 };
 use crate::model::Format;
+
+/// Share of a concept's other matching alternatives added to its best one's score.
+const ALTERNATIVES_TIE_BREAKER: f32 = 0.5;
 
 /// Which analysed field a query alternative targets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -202,7 +205,7 @@ impl PassageIndex {
     }
 
     fn concept_query(&self, concept: &Concept, searcher: &Searcher) -> Box<dyn Query> {
-        let alternatives: Vec<(Occur, Box<dyn Query>)> = concept
+        let alternatives: Vec<Box<dyn Query>> = concept
             .alternatives
             .iter()
             .filter(|alt| !alt.terms.is_empty())
@@ -230,13 +233,16 @@ impl PassageIndex {
                     };
                     Box::new(PhraseQuery::new_with_offset(terms))
                 };
-                (Occur::Should, Box::new(BoostQuery::new(query, boost)) as Box<dyn Query>)
+                Box::new(BoostQuery::new(query, boost)) as Box<dyn Query>
             })
             .collect();
         if alternatives.is_empty() {
             Box::new(EmptyQuery)
         } else {
-            Box::new(BooleanQuery::new(alternatives))
+            // The best way a concept matches scores it; the others add a little. A sum would
+            // count one word three times (heading, body, bigrams) in an outline line, and a
+            // compound once more through each of its parts.
+            Box::new(DisjunctionMaxQuery::with_tie_breaker(alternatives, ALTERNATIVES_TIE_BREAKER))
         }
     }
 
