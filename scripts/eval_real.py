@@ -341,8 +341,11 @@ def table(results: list[dict], verbose: bool) -> str:
                     if avg == "macro" and k != "f1":
                         continue
                     g, n = th["gyokaku"][avg][k], th["naive"][avg][k]
-                    lines.append(f"{s:<5}  {'themes ' + avg + ' ' + k[:1].upper() + (k[1:] if k == 'f1' else ''):<30}"
-                                 f"  {g:>8.3f}  {n:>8.3f}  {g - n:>+7.3f}")
+                    label = 'themes ' + avg + ' ' + k[:1].upper() + (k[1:] if k == 'f1' else '')
+                    lines.append(f"{s:<5}  {label:<30}  {g:>8.3f}  {n:>8.3f}  {g - n:>+7.3f}")
+                    if "rules" in th:
+                        r = th["rules"][avg][k]
+                        lines.append(f"{s:<5}  {label + ' (rules)':<30}  {r:>8.3f}  {n:>8.3f}  {r - n:>+7.3f}")
         lines.append(
             f"{s:<5}  {res['documents']} documents, {res['bodies']} bodies; search over {res['queries_scored']} "
             f"queries with ≥1 relevant document"

@@ -270,7 +270,8 @@ fn rank_candidates(
             credit.iter_mut().filter(|c| **c == 0.0).for_each(|c| *c = 1.0);
         }
         let complete = credit.iter().all(|c| *c >= 1.0);
-        let proximity = if complete { proximity_bonus(&parsed.concepts, &text) } else { 0.0 };
+        let proximity =
+            if complete { proximity_bonus(&parsed.concepts, &normalize(&hit.text)) } else { 0.0 };
         let rank = hit.score * (1.0 + proximity);
         let (snippet, highlights) = snippet(&hit.text, &parsed.highlights);
         let matched = matched_labels(&parsed.concepts, &credit);
@@ -316,8 +317,8 @@ fn matched_labels(concepts: &[ConceptForms], credit: &[f32]) -> Vec<String> {
     concepts.iter().zip(credit).filter(|(_, c)| **c > 0.0).map(|(f, _)| f.label.clone()).collect()
 }
 
-/// A bonus in [0, PROXIMITY_BONUS] for a passage whose words stand close together: the
-/// shortest window holding one occurrence of every concept (whole forms).
+/// A bonus in [0, PROXIMITY_BONUS] for a passage whose words stand close together in its
+/// text (not its heading): the shortest window holding one occurrence of every concept.
 fn proximity_bonus(concepts: &[ConceptForms], text: &str) -> f32 {
     if concepts.len() < 2 {
         return 0.0;
@@ -403,10 +404,8 @@ fn rank_documents(
     for passage in passages {
         by_path.entry(passage.hit.path.clone()).or_default().push(passage);
     }
-    let plans: Vec<PlanEvidence> = by_path
-        .into_iter()
-        .map(|(path, passages)| document_hit(parsed, path, passages))
-        .collect();
+    let plans: Vec<PlanEvidence> =
+        by_path.into_iter().map(|(path, passages)| document_hit(parsed, path, passages)).collect();
     // Per concept: the strongest evidence of any plan, and how many plans have some.
     let mut strongest = vec![0.0_f32; n];
     let mut plans_with = vec![0_usize; n];
@@ -426,7 +425,8 @@ fn rank_documents(
             for c in 0..n {
                 if strongest[c] > 0.0 {
                     let relative = plan.evidence[c] / strongest[c];
-                    score += specificity[c] * relative * (1.0 + SATURATION) / (relative + SATURATION);
+                    score +=
+                        specificity[c] * relative * (1.0 + SATURATION) / (relative + SATURATION);
                 }
             }
             let score = score * (1.0 + plan.together);
@@ -466,7 +466,15 @@ fn document_hit(parsed: &ParsedQuery, path: String, passages: Vec<ScoredPassage>
         let passage_credit: Vec<f32> = concept_credits(&parsed.concepts, &text)
             .into_iter()
             .zip(&passage.scores)
-            .map(|(c, s)| if *s <= 0.0 { 0.0 } else if c == 0.0 { 1.0 } else { c })
+            .map(|(c, s)| {
+                if *s <= 0.0 {
+                    0.0
+                } else if c == 0.0 {
+                    1.0
+                } else {
+                    c
+                }
+            })
             .collect();
         for concept in 0..n {
             if passage.scores[concept] > 0.0 {
@@ -475,7 +483,8 @@ fn document_hit(parsed: &ParsedQuery, path: String, passages: Vec<ScoredPassage>
             credit[concept] = credit[concept].max(passage_credit[concept]);
         }
         let every_word = passage.scores.iter().all(|s| *s > 0.0);
-        let proximity = if every_word { proximity_bonus(&parsed.concepts, &text) } else { 0.0 };
+        let body = normalize(&passage.hit.text);
+        let proximity = if every_word { proximity_bonus(&parsed.concepts, &body) } else { 0.0 };
         if every_word && n > 1 {
             together = together.max(PROXIMITY_BONUS.max(proximity));
         }
@@ -483,7 +492,10 @@ fn document_hit(parsed: &ParsedQuery, path: String, passages: Vec<ScoredPassage>
         let (snippet, highlights) = snippet(&passage.hit.text, &parsed.highlights);
         let complete = passage_credit.iter().all(|c| *c >= 1.0);
         let matched = matched_labels(&parsed.concepts, &passage_credit);
-        ranked.push((total, ShownHit { hit: passage.hit, snippet, highlights, partial: !complete, matched }));
+        ranked.push((
+            total,
+            ShownHit { hit: passage.hit, snippet, highlights, partial: !complete, matched },
+        ));
     }
     let evidence: Vec<f32> = per_concept
         .iter_mut()
@@ -848,7 +860,8 @@ fn sub_compounds(parts: &[(usize, String, usize, usize)]) -> Vec<&[(usize, Strin
         // A one-part prefix is a sub-compound when it is long (人事評価 of 人事評価制度); a
         // one-part suffix is the head noun, broadened separately.
         let long = parts[0].1.chars().count() >= 3
-            || parts[0].1.chars().count() >= 2 && parts[1..].iter().all(|p| p.1.chars().count() < 2);
+            || parts[0].1.chars().count() >= 2
+                && parts[1..].iter().all(|p| p.1.chars().count() < 2);
         if !one_char(len - 1) && (len >= 2 || long) {
             subs.push(prefix);
         }

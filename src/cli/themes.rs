@@ -87,6 +87,10 @@ pub struct EvalArgs {
     pub source: SourceArgs,
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
+    /// Also write every document × theme with its features and gold label as JSON lines, the
+    /// input of `scripts/train_presence.py`.
+    #[arg(long, value_name = "FILE")]
+    pub features: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -286,7 +290,11 @@ fn run_eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
     let gold = Gold::load(&args.gold, &ids)?;
     let predictions = predict(&taxonomy, &inputs(&documents));
     let ours = evaluate(&ids, &gold, &predictions.gyokaku);
+    let rules = evaluate(&ids, &gold, &predictions.rules);
     let naive = evaluate(&ids, &gold, &predictions.naive);
+    if let Some(path) = &args.features {
+        write_features(path, &gold, &predictions.features)?;
+    }
     if ours.documents == 0 {
         anyhow::bail!(
             "no document of the index `{}` matches a gold key of `{}`",
@@ -302,24 +310,49 @@ fn run_eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
             let json = serde_json::json!({
                 "taxonomy": taxonomy.stamp(),
                 "gold": args.gold.display().to_string(),
+                "model": crate::themes::presence::default_model().name(),
                 "gyokaku": ours,
+                "rules": rules,
                 "naive": naive,
             });
             output::data(&serde_json::to_string_pretty(&json)?);
         }
-        ReportFormat::Table => output::data(render_eval(&ours, &naive).trim_end()),
+        ReportFormat::Table => output::data(render_eval(&ours, &rules, &naive).trim_end()),
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn render_eval(ours: &EvalReport, naive: &EvalReport) -> String {
+/// One JSON line per document and theme: path, theme, features, gold label (documents
+/// without a gold key are left out).
+fn write_features(
+    path: &std::path::Path,
+    gold: &crate::themes::eval::Gold,
+    rows: &[crate::themes::eval::FeatureRow],
+) -> anyhow::Result<()> {
+    let mut out = String::new();
+    for row in rows {
+        let Some(present) = gold.present_for(&row.path) else { continue };
+        let line = serde_json::json!({
+            "path": row.path,
+            "theme": row.theme,
+            "features": row.features,
+            "vector": row.vector,
+            "gold": present.contains(&row.theme),
+        });
+        out.push_str(&line.to_string());
+        out.push('\n');
+    }
+    fs_err::write(path, out).with_context(|| format!("writing features to `{}`", path.display()))
+}
+
+fn render_eval(ours: &EvalReport, rules: &EvalReport, naive: &EvalReport) -> String {
     let f = |x: f64| format!("{x:.3}");
     let mut rows = vec![
-        ["theme", "tp", "fp", "fn", "precision", "recall", "f1", "naive f1"]
+        ["theme", "tp", "fp", "fn", "precision", "recall", "f1", "rules f1", "naive f1"]
             .map(str::to_owned)
             .to_vec(),
     ];
-    for (theme, baseline) in ours.themes.iter().zip(&naive.themes) {
+    for ((theme, baseline), rule) in ours.themes.iter().zip(&naive.themes).zip(&rules.themes) {
         rows.push(vec![
             theme.theme.clone(),
             theme.tp.to_string(),
@@ -328,24 +361,29 @@ fn render_eval(ours: &EvalReport, naive: &EvalReport) -> String {
             f(theme.prf.precision),
             f(theme.prf.recall),
             f(theme.prf.f1),
+            f(rule.prf.f1),
             f(baseline.prf.f1),
         ]);
     }
+    let model = crate::themes::presence::default_model().name();
     let averages = [
-        ("micro", ours.micro),
-        ("naive micro", naive.micro),
-        ("macro", ours.macro_),
-        ("naive macro", naive.macro_),
+        (format!("micro ({model})"), ours.micro),
+        ("rules micro".to_owned(), rules.micro),
+        ("naive micro".to_owned(), naive.micro),
+        (format!("macro ({model})"), ours.macro_),
+        ("rules macro".to_owned(), rules.macro_),
+        ("naive macro".to_owned(), naive.macro_),
     ];
     for (name, m) in averages {
         rows.push(vec![
-            name.into(),
+            name,
             String::new(),
             String::new(),
             String::new(),
             f(m.precision),
             f(m.recall),
             f(m.f1),
+            String::new(),
             String::new(),
         ]);
     }

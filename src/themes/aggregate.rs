@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::score::{MAX_EVIDENCE, Scorer, ThemeResult, score_of_raw};
+use super::score::{MAX_EVIDENCE, Scorer, ThemeResult};
 use super::taxonomy::Taxonomy;
 use crate::model::{DocMeta, Passage};
 
@@ -165,6 +165,7 @@ fn merge_cells<'a>(cells: impl Iterator<Item = &'a ThemeResult>) -> ThemeResult 
     for cell in cells {
         merged.present |= cell.present;
         merged.raw = merged.raw.max(cell.raw);
+        merged.score = merged.score.max(cell.score);
         merged.count += cell.count;
         for subtheme in &cell.subthemes {
             if !merged.subthemes.contains(subtheme) {
@@ -173,7 +174,6 @@ fn merge_cells<'a>(cells: impl Iterator<Item = &'a ThemeResult>) -> ThemeResult 
         }
         merged.evidence.extend(cell.evidence.iter().cloned());
     }
-    merged.score = score_of_raw(merged.raw);
     merged.subthemes.sort();
     merged.evidence.sort_by(|a, b| {
         b.weight

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::aggregate::DocumentInput;
+use super::presence::{PresenceModel, RawThreshold, ThemeFeatures};
 use super::score::Scorer;
 use super::taxonomy::Taxonomy;
 
@@ -59,6 +60,12 @@ impl Gold {
             }
             other => other,
         })
+    }
+
+    /// The gold label of an indexed document, matched as [`evaluate`] matches keys.
+    pub fn present_for(&self, path: &str) -> Option<&BTreeSet<String>> {
+        let paths = BTreeSet::from([path]);
+        self.labels.iter().find(|(key, _)| match_key(key, &paths).is_some()).map(|(_, v)| v)
     }
 
     pub fn from_json(text: &str, theme_ids: &[&str]) -> Result<Gold, EvalError> {
@@ -238,14 +245,26 @@ fn summarise(
     }
 }
 
-/// Present theme ids per document path, from gyokaku's scoring and from the naive baseline.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Present theme ids per document path: gyokaku's shipped model, the hand-set rule on the same
+/// features, and the naive baseline; plus every (document, theme) feature row for training.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Predictions {
     pub gyokaku: BTreeMap<String, BTreeSet<String>>,
+    pub rules: BTreeMap<String, BTreeSet<String>>,
     pub naive: BTreeMap<String, BTreeSet<String>>,
+    pub features: Vec<FeatureRow>,
 }
 
-/// Scores `documents` both ways.
+/// One document and theme with the features its presence was decided from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FeatureRow {
+    pub path: String,
+    pub theme: String,
+    pub features: ThemeFeatures,
+    pub vector: [f64; 9],
+}
+
+/// Scores `documents` every way.
 pub fn predict(taxonomy: &Taxonomy, documents: &[DocumentInput<'_>]) -> Predictions {
     let scorer = Scorer::new(taxonomy);
     let id = |index: usize| taxonomy.themes[index].id.clone();
@@ -254,8 +273,19 @@ pub fn predict(taxonomy: &Taxonomy, documents: &[DocumentInput<'_>]) -> Predicti
         let results = scorer.score_document(doc.path, doc.passages);
         let present = (0..results.len()).filter(|&i| results[i].present).map(id).collect();
         predictions.gyokaku.insert(doc.path.to_owned(), present);
+        let rules =
+            (0..results.len()).filter(|&i| RawThreshold.present(&results[i].features)).map(id);
+        predictions.rules.insert(doc.path.to_owned(), rules.collect());
         let naive = scorer.naive_themes(doc.passages).into_iter().map(id).collect();
         predictions.naive.insert(doc.path.to_owned(), naive);
+        for (index, result) in results.into_iter().enumerate() {
+            predictions.features.push(FeatureRow {
+                path: doc.path.to_owned(),
+                theme: id(index),
+                vector: result.features.vector(),
+                features: result.features,
+            });
+        }
     }
     predictions
 }

@@ -12,6 +12,7 @@ pub mod eval;
 pub mod export;
 mod fold;
 pub mod heatmap;
+pub mod presence;
 pub mod rules;
 pub mod score;
 pub mod taxonomy;

@@ -18,6 +18,7 @@ use super::context::{
     heading_weight, own_heading_context, section_weight, sentence_spans, sentence_weight,
 };
 use super::fold::{FoldedText, Folder, ascii_boundaries_ok};
+use super::presence::{PresenceModel, ThemeFeatures, default_model};
 use super::rules::{Rule, RuleScope};
 use super::taxonomy::Taxonomy;
 use crate::model::Passage;
@@ -40,6 +41,7 @@ pub const MAX_EVIDENCE: usize = 3;
 /// The taxonomy compiled for matching.
 #[derive(Debug, Clone)]
 pub struct Scorer {
+    model: &'static dyn PresenceModel,
     folder: Folder,
     themes: Vec<CompiledTheme>,
     lexicon: Lexicon,
@@ -128,6 +130,9 @@ pub struct ThemeResult {
     /// Subthemes with commitment-level evidence (a hit of weight ≥ 0.5), sorted by id.
     pub subthemes: Vec<String>,
     pub evidence: Vec<Evidence>,
+    /// What the presence decision was made from (kept for evaluation, not exported).
+    #[serde(skip)]
+    pub features: ThemeFeatures,
 }
 
 impl ThemeResult {
@@ -139,22 +144,25 @@ impl ThemeResult {
             count: 0,
             subthemes: Vec::new(),
             evidence: Vec::new(),
+            features: ThemeFeatures::default(),
         }
     }
 
-    fn from_raw(
-        raw: f64,
-        count: usize,
+    fn decided(
+        model: &dyn PresenceModel,
+        features: ThemeFeatures,
         subthemes: Vec<String>,
         evidence: Vec<Evidence>,
     ) -> ThemeResult {
+        let probability = model.probability(&features);
         ThemeResult {
-            present: raw >= PRESENCE_THRESHOLD,
-            score: score_of_raw(raw),
-            raw,
-            count,
+            present: probability >= 0.5,
+            score: (probability * 1000.0).round() / 1000.0,
+            raw: round3(features.raw),
+            count: features.strong,
             subthemes,
             evidence,
+            features,
         }
     }
 }
@@ -210,7 +218,18 @@ impl Scorer {
             })
             .collect::<Vec<CompiledTheme>>();
         let lexicon = Lexicon::new(&themes);
-        Scorer { folder, themes, lexicon }
+        Scorer { model: default_model(), folder, themes, lexicon }
+    }
+
+    /// The same scorer deciding presence with another model (for `themes eval --scorer`).
+    pub fn with_model(mut self, model: &'static dyn PresenceModel) -> Scorer {
+        self.model = model;
+        self
+    }
+
+    /// The model that decides presence.
+    pub fn model(&self) -> &'static dyn PresenceModel {
+        self.model
     }
 
     fn keyword(&self, entry: LexiconEntry) -> &Keyword {
@@ -358,15 +377,23 @@ impl Scorer {
     /// Per-theme results for one document, in taxonomy order.
     pub fn score_document(&self, path: &str, passages: &[Passage]) -> Vec<ThemeResult> {
         let scored = self.score_passages(passages);
-        let mut raw = vec![0.0_f64; self.themes.len()];
-        let mut counts = vec![0_usize; self.themes.len()];
+        let mut features = vec![ThemeFeatures::default(); self.themes.len()];
+        let chars: usize = passages.iter().map(|p| p.text.chars().count()).sum();
+        features.iter_mut().for_each(|f| f.chars = chars);
         let mut evidence: Vec<Vec<Evidence>> = vec![Vec::new(); self.themes.len()];
         // A heading-only passage (an outline item with no text) is scored once, as a heading.
         let texts = scored.iter().zip(passages).filter(|(_, passage)| !passage.is_heading_only());
         for (passage, _) in texts {
+            let table_row = passage.text.contains('\t');
             for hit in &passage.hits {
-                raw[hit.theme] += hit.weight.min(PASSAGE_CAP);
-                counts[hit.theme] += hit.strong;
+                let f = &mut features[hit.theme];
+                f.raw += hit.weight.min(PASSAGE_CAP);
+                f.strong += hit.strong;
+                f.best = f.best.max(hit.weight.min(PASSAGE_CAP));
+                f.commitment += usize::from(hit.context == Context::Commitment);
+                f.background += usize::from(hit.context == Context::Background);
+                f.table_rows += usize::from(table_row);
+                f.weak_only += usize::from(hit.strong == 0);
                 evidence[hit.theme].push(evidence_of(path, passage, hit));
             }
         }
@@ -380,9 +407,15 @@ impl Scorer {
                     continue;
                 }
                 let (weight, context) = heading_weight(prefix);
+                let outline_line = depth == passage.heading_path.len() && passage.is_heading_only();
                 for (theme, words) in self.heading_hits(&prefix[depth - 1]) {
-                    raw[theme] += weight;
-                    counts[theme] += 1;
+                    let f = &mut features[theme];
+                    f.raw += weight;
+                    f.strong += 1;
+                    f.best = f.best.max(weight);
+                    f.headings += usize::from(context != Context::Background);
+                    f.background += usize::from(context == Context::Background);
+                    f.table_rows += usize::from(outline_line);
                     evidence[theme].push(Evidence {
                         path: path.to_owned(),
                         page: passage.page,
@@ -395,15 +428,15 @@ impl Scorer {
                 }
             }
         }
-        raw.into_iter()
-            .zip(counts)
+        features
+            .into_iter()
             .zip(evidence)
             .enumerate()
-            .map(|(theme, ((raw, count), mut evidence))| {
+            .map(|(theme, (features, mut evidence))| {
                 let subthemes = self.subthemes_of(theme, &evidence);
                 sort_evidence(&mut evidence);
                 evidence.truncate(MAX_EVIDENCE);
-                ThemeResult::from_raw(round3(raw), count, subthemes, evidence)
+                ThemeResult::decided(self.model, features, subthemes, evidence)
             })
             .collect()
     }
