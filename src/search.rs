@@ -159,6 +159,12 @@ const PROXIMITY_CHARS: f32 = 40.0;
 const PROXIMITY_BONUS: f32 = 0.3;
 /// Terms the user dictionary keeps whole are broadened to their parts from this length on.
 const MIN_CHARS_TO_SPLIT_A_TERM: usize = 4;
+/// How plans name residents, by kind of body; a word starting with one is also asked with the
+/// others (a bare 市民 is not: it names the body's own residents).
+const RESIDENTS: &[&str] =
+    &["住民", "市民", "町民", "村民", "県民", "区民", "府民", "都民", "道民"];
+/// Boost of a word's resident variants: nearly the word itself (3 for a bigram-covered word).
+const RESIDENT_VARIANT_BOOST: f32 = 2.5;
 /// Parts of a compound that attach to a neighbour and mean nothing alone at its edge.
 const ATTACHING_PARTS: &[&str] = &["等", "的", "化", "性", "及び", "及", "並びに", "・", "の"];
 /// Sub-compounds tried per compound word, longest first.
@@ -805,7 +811,20 @@ fn concept_from_chunk(
         });
     }
     let mut forms = ConceptForms { whole: vec![normalized.clone()], ..ConceptForms::default() };
-    let mut highlights = vec![normalized];
+    let mut highlights = vec![normalized.clone()];
+    // A plan names its residents after the body (市民, 町民, 県民 …): 住民満足度 is 市民満足度.
+    for variant in resident_variants(&normalized) {
+        let terms: Vec<(usize, String)> =
+            bigram_terms(&variant).into_iter().map(|t| (t.position, t.text)).collect();
+        alternatives.push(Alternative {
+            field: SearchField::Bigram,
+            terms: relative(terms),
+            boost: RESIDENT_VARIANT_BOOST,
+            exact: false,
+        });
+        highlights.push(variant.clone());
+        forms.whole.push(variant);
+    }
     // Sub-compounds (人事評価 of 人事評価制度) match, as bigram phrases, with a middle weight …
     for sub in sub_compounds(parts) {
         let surface = normalize(&text[sub[0].2..sub[sub.len() - 1].3]);
@@ -843,6 +862,17 @@ fn concept_from_chunk(
         highlights,
         compound,
     })
+}
+
+/// The same word with the residents of another kind of body: 住民協働 → 市民協働, 町民協働 ….
+fn resident_variants(word: &str) -> Vec<String> {
+    let Some(rest) = RESIDENTS.iter().find_map(|r| word.strip_prefix(r)) else {
+        return Vec::new();
+    };
+    if rest.chars().count() < 2 {
+        return Vec::new();
+    }
+    RESIDENTS.iter().map(|r| format!("{r}{rest}")).filter(|v| v != word).collect()
 }
 
 /// The compound's proper prefixes and suffixes of at least two parts (or a prefix of one long
@@ -999,6 +1029,27 @@ mod tests {
         let plan = plan("\"行政評価システム\"");
         assert_eq!(plan.required.len(), 1);
         assert!(plan.required[0].alternatives.iter().any(|a| a.field == SearchField::Bigram));
+    }
+
+    #[test]
+    fn compounds_broaden_to_their_parts_and_resident_names() {
+        let tokenizer = JapaneseTokenizer::shared().unwrap();
+        let parsed = parse_query(tokenizer, "人事評価制度 公共施設等総合管理計画 住民満足度").unwrap();
+        let forms = &parsed.concepts;
+        assert_eq!(forms[0].subs, ["人事評価"]);
+        assert_eq!(forms[0].head.as_deref(), Some("制度"));
+        // The user dictionary keeps this one whole; the dictionary's parts broaden it.
+        assert!(forms[1].subs.contains(&"公共施設".to_owned()), "{:?}", forms[1].subs);
+        assert!(forms[1].subs.contains(&"総合管理計画".to_owned()), "{:?}", forms[1].subs);
+        assert!(forms[2].whole.contains(&"市民満足度".to_owned()), "{:?}", forms[2].whole);
+        assert_eq!(resident_variants("市民"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn shortest_window_holds_every_concept() {
+        let occurrences = [(0, 0), (10, 1), (50, 0), (55, 1), (90, 1)];
+        assert_eq!(shortest_window(&occurrences, 2), Some((50, 55)));
+        assert_eq!(shortest_window(&occurrences[..1], 2), None);
     }
 
     #[test]

@@ -56,8 +56,8 @@ pub enum Command {
     Extract(extract::ExtractArgs),
     /// Add files and folders to the search index (unchanged files are skipped).
     Ingest(ingest::IngestArgs),
-    /// Search the indexed passages, like a search box: all words required, "exact phrase",
-    /// -exclude, OR.
+    /// Search the indexed passages, like a search box: every word wanted (passages with all of
+    /// them first, then those with some), "exact phrase", -exclude, OR; --group document.
     Search(search::SearchArgs),
     /// Show how gyokaku analyses Japanese text for the index (tokens per passage).
     Analyze(analyze::AnalyzeArgs),

@@ -13,8 +13,9 @@ use crate::search::{self, DocumentHit, Group, SearchOutcome, ShownHit};
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    /// Words to find (all required), "exact phrase", -excluded, A OR B,
-    /// e.g. `公共施設 老朽化 -廃止`. Quote phrases for the shell: `'"市民協働"'`.
+    /// Words to find, "exact phrase", -excluded, A OR B, e.g. `公共施設 老朽化 -廃止`.
+    /// Passages with every word come first, then passages with some (marked `~`).
+    /// Quote phrases for the shell: `'"市民協働"'`.
     #[arg(required = true, num_args = 1..)]
     pub query: Vec<String>,
     /// Where the index lives.
