@@ -211,7 +211,11 @@ pub fn fetch(
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
-                while let Some(job) = lock(&queue).pop_front() {
+                loop {
+                    // Popped in its own statement: a guard in the `while let` scrutinee
+                    // would hold the queue's lock for the whole host crawl.
+                    let next = lock(&queue).pop_front();
+                    let Some(job) = next else { break };
                     if let Err(err) = HostCrawl::new(&shared, &job).run() {
                         lock(&shared.errors).push(err);
                     }

@@ -14,7 +14,7 @@ use std::sync::LazyLock;
 use thiserror::Error;
 use unicode_normalization::UnicodeNormalization;
 
-/// The shipped table, `code	prefecture	name	type	parent` per line.
+/// The shipped table: tab-separated `code`, `prefecture`, `name`, `type`, `parent` per line.
 const CODES_TSV: &str = include_str!("data/codes.tsv");
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
