@@ -403,6 +403,32 @@ pub fn write_manifest(dir: &Path, state: &MirrorState) -> Result<usize, FetchErr
     Ok(rows)
 }
 
+/// The documents of a mirror's manifest whose revision status is in `include`, as paths
+/// (for a batch that names the mirror as its input).
+pub fn documents(dir: &Path, include: &[String]) -> Result<Vec<PathBuf>, FetchError> {
+    let path = dir.join(MANIFEST_FILE);
+    let io = |source: std::io::Error| FetchError::Io { path: path.clone(), source };
+    let mut reader = csv::Reader::from_path(&path).map_err(|err| io(std::io::Error::other(err)))?;
+    let headers = reader.headers().map_err(|err| io(std::io::Error::other(err)))?.clone();
+    let column = |name: &str| headers.iter().position(|h| h == name);
+    let (Some(path_at), Some(status_at)) = (column("path"), column("status")) else {
+        return Err(io(std::io::Error::other(
+            "not a gyokaku mirror manifest (no `path`/`status`)",
+        )));
+    };
+    let mut files = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|err| io(std::io::Error::other(err)))?;
+        let status = record.get(status_at).unwrap_or_default();
+        if include.iter().any(|wanted| wanted == status)
+            && let Some(file) = record.get(path_at)
+        {
+            files.push(dir.join(file));
+        }
+    }
+    Ok(files)
+}
+
 /// A link text as a title: without the file-size notes CMSs append, `（PDF：1.2MB）`.
 pub fn clean_link_text(text: &str) -> String {
     let mut title = text.trim().to_owned();

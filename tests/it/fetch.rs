@@ -624,3 +624,75 @@ fn a_killed_crawl_resumes_without_refetching() {
     let ends = log(dir).iter().filter(|e| e["event"] == "crawl-start").count();
     assert_eq!(ends, 1, "one crawl, resumed");
 }
+
+fn json(output: &Output) -> Value {
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn fetch_then_batch_indexes_codes_and_types() {
+    let fuchu = start(SiteKind::Fuchu);
+    let memuro = start(SiteKind::Memuro);
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = scratch.path();
+    write_seeds(dir, &fuchu, &memuro);
+    fetch(dir, &[]);
+    fs_err::write(
+        dir.join("batch.toml"),
+        "name = \"fetched\"\nmirror = \"mirror\"\nindex = \"index\"\noutput = \"runs\"\njobs = 2\n",
+    )
+    .unwrap();
+    let output = gyokaku(dir).args(["batch", "batch.toml"]).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+
+    let search = |args: &[&str]| {
+        json(
+            &gyokaku(dir)
+                .arg("search")
+                .args(args)
+                .args(["--index", "index", "--format", "json"])
+                .output()
+                .unwrap(),
+        )
+    };
+    let all = search(&["行政改革"]);
+    let hit = &all["hits"][0];
+    assert_eq!(
+        (hit["municipality"].as_str(), hit["code"].as_str()),
+        (Some("府中市"), Some("342084"))
+    );
+    assert_eq!(hit["municipality_type"], "市");
+    let towns = search(&["行動", "--type", "町"]);
+    assert!(towns["total"].as_u64().unwrap() >= 1, "{towns}");
+    for hit in towns["hits"].as_array().unwrap() {
+        assert_eq!(
+            (hit["municipality"].as_str(), hit["code"].as_str()),
+            (Some("芽室町"), Some("016373"))
+        );
+    }
+    assert!(towns["facets"]["municipality_type"]["町"].as_u64().unwrap() >= 1, "{towns}");
+    let by_code = search(&["行政改革", "--code", "342084"]);
+    assert_eq!(by_code["total"], all["total"], "every 行政改革 hit is 府中市's");
+    assert_eq!(search(&["行政改革", "--code", "016373"])["total"], 0);
+    let refused = gyokaku(dir)
+        .args(["search", "x", "--code", "342085", "--index", "index"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("check digit"));
+
+    let compared = json(
+        &gyokaku(dir)
+            .args(["compare", "市", "町", "--by", "type", "--index", "index", "--format", "json"])
+            .output()
+            .unwrap(),
+    );
+    let names: Vec<&str> = compared["municipalities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["市", "町"]);
+}
