@@ -141,19 +141,21 @@ pub fn resolve_identity(meta: &mut DocMeta) -> Option<String> {
         meta.prefecture.as_deref(),
         meta.code.as_deref(),
     );
-    match resolved {
-        Ok(crate::identity::Resolved::Known(entity)) => {
-            meta.municipality = Some(entity.name.clone());
-            meta.prefecture = Some(entity.prefecture.clone());
-            meta.code = Some(entity.code.clone());
-            meta.municipality_type = Some(entity.kind.clone());
-            None
+    let (entity, warning) = match resolved {
+        Ok(crate::identity::Resolved::Known(entity)) => (entity, None),
+        Ok(crate::identity::Resolved::Corrected(entity, warning)) => {
+            (entity, Some(format!("municipality: {warning}")))
         }
         Ok(crate::identity::Resolved::Unknown { warning }) => {
-            meta.municipality.as_ref().map(|_| format!("municipality: {warning}"))
+            return meta.municipality.as_ref().map(|_| format!("municipality: {warning}"));
         }
-        Err(err) => Some(format!("municipality: {err}")),
-    }
+        Err(err) => return Some(format!("municipality: {err}")),
+    };
+    meta.municipality = Some(entity.name.clone());
+    meta.prefecture = Some(entity.prefecture.clone());
+    meta.code = Some(entity.code.clone());
+    meta.municipality_type = Some(entity.kind.clone());
+    warning
 }
 
 /// The first short line that looks like a title.

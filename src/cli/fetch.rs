@@ -78,12 +78,17 @@ pub fn run(args: FetchArgs, progress: Progress) -> anyhow::Result<ExitCode> {
             seed.prefecture.as_deref(),
             seed.code.as_deref(),
         );
+        if let Ok(identity::Resolved::Corrected(_, warning)) = &resolved {
+            output::warning(&format!("`{}` line {}: {warning}", args.seeds.display(), seed.line));
+        }
         match resolved {
-            Ok(identity::Resolved::Known(entity)) => bodies.push(Body {
-                municipality: Some(entity.name.clone()),
-                prefecture: Some(entity.prefecture.clone()),
-                code: Some(entity.code.clone()),
-            }),
+            Ok(identity::Resolved::Known(entity) | identity::Resolved::Corrected(entity, _)) => {
+                bodies.push(Body {
+                    municipality: Some(entity.name.clone()),
+                    prefecture: Some(entity.prefecture.clone()),
+                    code: Some(entity.code.clone()),
+                });
+            }
             Ok(identity::Resolved::Unknown { warning }) => {
                 output::warning(&format!(
                     "`{}` line {}: {warning}; kept as written",

@@ -45,6 +45,9 @@ pub struct Entity {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Resolved<'a> {
     Known(&'a Entity),
+    /// Name and code disagree and the name identifies one body: that body, with a warning
+    /// (a code copied from the neighbouring row is a common manifest mistake).
+    Corrected(&'a Entity, String),
     /// Not in the table, or ambiguous: the input is kept as written, with this warning.
     Unknown {
         warning: String,
@@ -119,9 +122,29 @@ impl Table {
     ) -> Result<Resolved<'_>, IdentityError> {
         if let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) {
             let code = verified_code(code)?;
-            return Ok(match self.by_code(&code) {
-                Some(entity) => Resolved::Known(entity),
-                None => Resolved::Unknown {
+            let by_name = match name {
+                Some(name) => self.resolve(Some(name), prefecture, None)?,
+                None => Resolved::Unknown { warning: String::new() },
+            };
+            return Ok(match (self.by_code(&code), by_name) {
+                (Some(entity), Resolved::Known(named)) if named.code != entity.code => {
+                    Resolved::Corrected(
+                        named,
+                        format!(
+                            "code `{code}` is {} {}, not {}: using {}'s code {}",
+                            entity.prefecture, entity.name, named.name, named.name, named.code
+                        ),
+                    )
+                }
+                (Some(entity), _) => Resolved::Known(entity),
+                (None, Resolved::Known(named)) => Resolved::Corrected(
+                    named,
+                    format!(
+                        "code `{code}` is not in the table: using {}'s code {}",
+                        named.name, named.code
+                    ),
+                ),
+                (None, _) => Resolved::Unknown {
                     warning: format!("code `{code}` is not in the 全国地方公共団体コード table"),
                 },
             });
@@ -246,7 +269,7 @@ mod tests {
 
     fn known(table: &Table, name: &str, pref: Option<&str>) -> Option<String> {
         match table.resolve(Some(name), pref, None).unwrap() {
-            Resolved::Known(entity) => Some(entity.code.clone()),
+            Resolved::Known(entity) | Resolved::Corrected(entity, _) => Some(entity.code.clone()),
             Resolved::Unknown { .. } => None,
         }
     }
@@ -294,6 +317,13 @@ mod tests {
         };
         assert!(warning.contains("東京都") && warning.contains("広島県"), "{warning}");
         assert!(matches!(table.resolve(Some("架空町"), None, None), Ok(Resolved::Unknown { .. })));
+        let Ok(Resolved::Corrected(entity, warning)) =
+            table.resolve(Some("芽室町"), Some("北海道"), Some("016365"))
+        else {
+            panic!("a code of another body is corrected from the name");
+        };
+        assert_eq!(entity.code, "016373");
+        assert!(warning.contains("清水町"), "{warning}");
         let entity = table.by_code("342084").unwrap();
         assert_eq!((entity.name.as_str(), entity.kind.as_str()), ("府中市", "市"));
         assert_eq!(table.by_code("012025").unwrap().kind, "中核市");
