@@ -696,3 +696,59 @@ fn fetch_then_batch_indexes_codes_and_types() {
         .collect();
     assert_eq!(names, ["市", "町"]);
 }
+
+/// The cluster path over a fetched mirror: the Slurm array (2 shards) and merge jobs on a
+/// one-node loopback cluster index the same passages as one batch. Skipped where Slurm is
+/// not installed (`.ci/run` installs `slurm-wlm`).
+#[test]
+fn slurm_batch_over_a_fetched_mirror() {
+    let has_slurm = Command::new("slurmctld").arg("-V").output().is_ok_and(|o| o.status.success());
+    if !has_slurm {
+        return;
+    }
+    let fuchu = start(SiteKind::Fuchu);
+    let memuro = start(SiteKind::Memuro);
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = scratch.path();
+    write_seeds(dir, &fuchu, &memuro);
+    fetch(dir, &[]);
+    let config = |name: &str, index: &str| {
+        let path = dir.join(name);
+        fs_err::write(
+            &path,
+            format!("name = \"mirror\"\nmirror = \"mirror\"\nindex = {index:?}\noutput = \"runs\"\njobs = 1\n"),
+        )
+        .unwrap();
+        path
+    };
+    let sharded = config("sharded.toml", "index");
+    let output = Command::new("bash")
+        .arg(Path::new(REPO).join("scripts/slurm/run_local.sh"))
+        .args([sharded.to_str().unwrap(), "2", "merged"])
+        .env("GYOKAKU", env!("CARGO_BIN_EXE_gyokaku"))
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let single = config("single.toml", "single");
+    let output = gyokaku(dir).args(["batch", single.to_str().unwrap(), "-q"]).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    for word in ["行政改革", "行動", "職員"] {
+        let total = |index: &str| {
+            json(
+                &gyokaku(dir)
+                    .args(["search", word, "--index", index, "--format", "json"])
+                    .output()
+                    .unwrap(),
+            )["total"]
+                .clone()
+        };
+        assert_eq!(total("merged"), total("single"), "{word}");
+        assert!(total("single").as_u64().unwrap() > 0, "{word}");
+    }
+}
