@@ -421,6 +421,8 @@ impl<'a> HostCrawl<'a> {
         self.load_robots(&self.shared.seeds[first].url.clone())?;
         if let Some(delay) = self.rules.crawl_delay() {
             self.pacer.delay = self.pacer.delay.max(Duration::from_secs_f32(delay));
+            // The robots.txt request itself already counts: the next one waits the new delay.
+            self.pacer.done(None);
         }
         let mut queue: VecDeque<Task> = self
             .job

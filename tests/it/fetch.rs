@@ -19,6 +19,8 @@ use serde_json::Value;
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
 /// The per-host delay the tests crawl with: short, but long enough to measure.
 const DELAY: f64 = 0.2;
+/// The `Crawl-delay` of the 府中市 site's robots.txt, longer than `--delay`, so it wins.
+const CRAWL_DELAY: f64 = 0.3;
 /// Scheduling slack allowed when comparing measured gaps with the delay.
 const SLACK: Duration = Duration::from_millis(15);
 
@@ -121,7 +123,7 @@ impl Site {
             "/robots.txt" => Response::new(
                 200,
                 "text/plain",
-                "User-agent: *\nDisallow: /private/\n\nUser-agent: otherbot\nDisallow: /\n",
+                "User-agent: *\nDisallow: /private/\nCrawl-delay: 0.3\n\nUser-agent: otherbot\nDisallow: /\n",
             ),
             "/" => Response::new(
                 200,
@@ -449,7 +451,7 @@ fn crawls_politely_then_records_revision_and_removal() {
     );
     // Politeness: the delay between any two requests to a host, Retry-After on top, one
     // connection per host, and the two hosts crawled at the same time.
-    assert_paced(&fuchu, 0, DELAY);
+    assert_paced(&fuchu, 0, CRAWL_DELAY);
     assert_paced(&memuro, 0, DELAY);
     {
         let requests = fuchu.requests.lock().unwrap();
@@ -479,6 +481,10 @@ fn crawls_politely_then_records_revision_and_removal() {
     assert_eq!(redirect["redirects"].as_array().unwrap().len(), 1);
     assert_eq!(redirect["link_text"], "改革プラン2020");
     assert_eq!(record("/private/plan.pdf")["outcome"], "robots-disallowed");
+    assert!(
+        events.iter().all(|e| !e["url"].as_str().is_some_and(|u| u.contains("192.0.2.1"))),
+        "a link to another site is not followed"
+    );
     assert_eq!(record("/private/secret.html")["outcome"], "robots-disallowed");
     assert_eq!(record("/gyosei/huge.pdf")["outcome"], "failed");
     assert_eq!(record("/gyosei/slow.pdf")["error"], "timed out");
@@ -530,7 +536,7 @@ fn crawls_politely_then_records_revision_and_removal() {
     let not_modified = second.iter().filter(|r| r.status == 304).count();
     assert_eq!(not_modified, 4, "plan2020, keikaku.docx, plan-page and busy.pdf unchanged");
     assert!(second.iter().all(|r| r.path != "/gyosei/jisshi.pdf"), "no link to it any more");
-    assert_paced(&fuchu, before, DELAY);
+    assert_paced(&fuchu, before, CRAWL_DELAY);
 
     let rows = manifest(dir);
     let taikou_rows = by_url_owned(&rows, "/gyosei/taikou.pdf");
