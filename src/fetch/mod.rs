@@ -18,7 +18,7 @@ pub mod mirror;
 mod robots;
 mod seeds;
 
-use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -397,7 +397,9 @@ struct Fetched {
 struct HostCrawl<'a> {
     shared: &'a Shared<'a>,
     job: &'a HostJob,
-    rules: Rules,
+    /// robots.txt rules by origin (`host:port`): the seed's, and that of its scheme upgrade
+    /// (`http://x/` redirected to `https://x/` is the same site on another origin).
+    rules: HashMap<String, Rules>,
     pacer: Pacer,
     visited: HashSet<String>,
     requests: usize,
@@ -408,7 +410,7 @@ impl<'a> HostCrawl<'a> {
         HostCrawl {
             shared,
             job,
-            rules: Rules::AllowAll,
+            rules: HashMap::new(),
             pacer: Pacer { delay: shared.options.delay, next: None },
             visited: HashSet::new(),
             requests: 0,
@@ -419,11 +421,6 @@ impl<'a> HostCrawl<'a> {
         let options = self.shared.options;
         let Some(&first) = self.job.seeds.first() else { return Ok(()) };
         self.load_robots(&self.shared.seeds[first].url.clone())?;
-        if let Some(delay) = self.rules.crawl_delay() {
-            self.pacer.delay = self.pacer.delay.max(Duration::from_secs_f32(delay));
-            // The robots.txt request itself already counts: the next one waits the new delay.
-            self.pacer.done(None);
-        }
         let mut queue: VecDeque<Task> = self
             .job
             .seeds
@@ -471,7 +468,7 @@ impl<'a> HostCrawl<'a> {
         for link in links {
             let Ok(mut url) = base.join(&link.url) else { continue };
             url.set_fragment(None);
-            if !matches!(url.scheme(), "http" | "https") || host_key(&url) != self.job.host {
+            if !matches!(url.scheme(), "http" | "https") || !self.same_site(&url) {
                 continue;
             }
             if self.visited.contains(&visit_key(&url)) {
@@ -499,10 +496,56 @@ impl<'a> HostCrawl<'a> {
         tasks
     }
 
-    fn load_robots(&mut self, seed: &Url) -> Result<(), FetchError> {
-        let Ok(robots_url) = seed.join("/robots.txt") else { return Ok(()) };
+    /// The same site: this job's origin, or the same host name reached through a scheme
+    /// upgrade on the default ports (http → https), which a site's own redirects do.
+    fn same_site(&self, url: &Url) -> bool {
+        let key = host_key(url);
+        if key == self.job.host || self.rules.contains_key(&key) {
+            return true;
+        }
+        let Some(seed) = self.job.seeds.first().map(|&i| &self.shared.seeds[i].url) else {
+            return false;
+        };
+        same_host_on_default_ports(seed, url)
+    }
+
+    /// Whether robots.txt of the URL's origin allows it; an origin seen for the first time
+    /// (a scheme upgrade) has its robots.txt read first.
+    fn allowed(&mut self, url: &Url) -> Result<bool, FetchError> {
+        if !self.rules.contains_key(&host_key(url)) {
+            self.load_robots(url)?;
+        }
+        Ok(self.rules.get(&host_key(url)).is_some_and(|rules| rules.allowed(url.as_str())))
+    }
+
+    /// Reads robots.txt of the URL's origin (following same-site redirects, RFC 9309
+    /// §2.3.1.2) and raises the pace to its `Crawl-delay`.
+    fn load_robots(&mut self, origin: &Url) -> Result<(), FetchError> {
+        let key = host_key(origin);
+        let Ok(mut robots_url) = origin.join("/robots.txt") else {
+            self.rules.insert(key, Rules::AllowAll);
+            return Ok(());
+        };
+        // Inserted first, so the redirects below cannot recurse into this origin.
+        self.rules.insert(key.clone(), Rules::AllowAll);
         self.visited.insert(visit_key(&robots_url));
-        let (answer, attempts) = self.request(&robots_url, &Validators::default());
+        let mut answer;
+        let mut attempts = 0;
+        let mut hops = 0;
+        loop {
+            let (this, tries) = self.request(&robots_url, &Validators::default());
+            attempts += tries;
+            answer = this;
+            let Ok(Answer::Redirect { location, .. }) = &answer else { break };
+            let target = robots_url.join(location).ok().filter(|t| self.same_site(t));
+            match target {
+                Some(target) if hops < MAX_REDIRECTS => {
+                    hops += 1;
+                    robots_url = target;
+                }
+                _ => break,
+            }
+        }
         let mut record = self.record_for(
             &Task {
                 url: robots_url.clone(),
@@ -515,7 +558,8 @@ impl<'a> HostCrawl<'a> {
             attempts,
         );
         record.kind = Kind::Other;
-        self.rules = match answer {
+        record.final_url = robots_url.to_string();
+        let rules = match answer {
             Ok(Answer::Body { status, bytes, .. }) => {
                 record.status = Some(status);
                 record.size = Some(bytes.len() as u64);
@@ -549,6 +593,12 @@ impl<'a> HostCrawl<'a> {
                 Rules::DisallowAll
             }
         };
+        if let Some(delay) = rules.crawl_delay() {
+            self.pacer.delay = self.pacer.delay.max(Duration::from_secs_f32(delay));
+            // The robots.txt request itself already counts: the next one waits the new delay.
+            self.pacer.done(None);
+        }
+        self.rules.insert(key, rules);
         self.shared.mirror.append(&LogEvent::Fetch(Box::new(record)))
     }
 
@@ -572,7 +622,7 @@ impl<'a> HostCrawl<'a> {
             };
             return Ok(Some(Fetched { record: done.last.clone(), page }));
         }
-        if !self.rules.allowed(task.url.as_str()) {
+        if !self.allowed(&task.url)? {
             let mut record = self.record_for(task, 0);
             record.outcome = Outcome::RobotsDisallowed;
             record.kind = kind_from_url(&task.url).unwrap_or(Kind::Page);
@@ -643,13 +693,13 @@ impl<'a> HostCrawl<'a> {
                     };
                     target.set_fragment(None);
                     record.redirects.push(target.to_string());
-                    if host_key(&target) != self.job.host {
+                    if !self.same_site(&target) {
                         record.outcome = Outcome::OffSite;
                         record.final_url = target.to_string();
                         record.error = Some(format!("redirected off the site to {target}"));
                         return Ok(Fetched { record, page: None });
                     }
-                    if !self.rules.allowed(target.as_str()) {
+                    if !self.allowed(&target)? {
                         record.outcome = Outcome::RobotsDisallowed;
                         record.final_url = target.to_string();
                         return Ok(Fetched { record, page: None });
@@ -809,6 +859,11 @@ impl<'a> HostCrawl<'a> {
     }
 }
 
+/// `http://x/` and `https://x/` (default ports): one site on two origins.
+fn same_host_on_default_ports(a: &Url, b: &Url) -> bool {
+    a.host_str() == b.host_str() && a.port().is_none() && b.port().is_none()
+}
+
 /// URLs are the same page when they differ only in the fragment.
 fn visit_key(url: &Url) -> String {
     let mut url = url.clone();
@@ -896,6 +951,18 @@ mod tests {
             kind_of_body(Some("application/msword"), b"\xd0\xcf\x11\xe0", &url("http://h/x.doc")),
             Kind::Other
         );
+    }
+
+    #[test]
+    fn a_scheme_upgrade_stays_on_the_site() {
+        let seed = url("http://www.city.example.lg.jp/");
+        assert!(same_host_on_default_ports(&seed, &url("https://www.city.example.lg.jp/a")));
+        assert!(!same_host_on_default_ports(&seed, &url("https://www.city.example.lg.jp:8443/")));
+        assert!(!same_host_on_default_ports(&seed, &url("https://example.lg.jp/")));
+        assert!(!same_host_on_default_ports(
+            &url("http://127.0.0.1:1/"),
+            &url("http://127.0.0.1:2/")
+        ));
     }
 
     #[test]
