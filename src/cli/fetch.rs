@@ -15,10 +15,11 @@ use crate::output;
 #[derive(Debug, Args)]
 pub struct FetchArgs {
     /// The seeds: a CSV with `municipality` (or `code`), `url`, optional `prefecture`.
-    pub seeds: PathBuf,
+    #[arg(required_unless_present = "print_cues")]
+    pub seeds: Option<PathBuf>,
     /// The mirror folder: fetched files, `fetch-log.jsonl` and `manifest.csv`.
-    #[arg(long)]
-    pub mirror: PathBuf,
+    #[arg(long, required_unless_present = "print_cues")]
+    pub mirror: Option<PathBuf>,
     /// Seconds between two requests to the same host (a site's Crawl-delay can make it longer).
     #[arg(long, default_value_t = fetch::DEFAULT_DELAY.as_secs_f64())]
     pub delay: f64,
@@ -69,7 +70,10 @@ pub fn run(args: FetchArgs, progress: Progress) -> anyhow::Result<ExitCode> {
         output::data_raw(fetch::DEFAULT_CUES.as_bytes());
         return Ok(ExitCode::SUCCESS);
     }
-    let seeds = fetch::load_seeds(&args.seeds)?;
+    let (Some(seeds_path), Some(mirror)) = (args.seeds.clone(), args.mirror.clone()) else {
+        bail!("`gyokaku fetch` needs SEEDS.csv and `--mirror DIR`");
+    };
+    let seeds = fetch::load_seeds(&seeds_path)?;
     let table = identity::Table::shipped();
     let mut bodies = Vec::new();
     for seed in &seeds {
@@ -79,7 +83,7 @@ pub fn run(args: FetchArgs, progress: Progress) -> anyhow::Result<ExitCode> {
             seed.code.as_deref(),
         );
         if let Ok(identity::Resolved::Corrected(_, warning)) = &resolved {
-            output::warning(&format!("`{}` line {}: {warning}", args.seeds.display(), seed.line));
+            output::warning(&format!("`{}` line {}: {warning}", seeds_path.display(), seed.line));
         }
         match resolved {
             Ok(identity::Resolved::Known(entity) | identity::Resolved::Corrected(entity, _)) => {
@@ -92,7 +96,7 @@ pub fn run(args: FetchArgs, progress: Progress) -> anyhow::Result<ExitCode> {
             Ok(identity::Resolved::Unknown { warning }) => {
                 output::warning(&format!(
                     "`{}` line {}: {warning}; kept as written",
-                    args.seeds.display(),
+                    seeds_path.display(),
                     seed.line
                 ));
                 bodies.push(Body {
@@ -102,11 +106,11 @@ pub fn run(args: FetchArgs, progress: Progress) -> anyhow::Result<ExitCode> {
                 });
             }
             Err(err) => {
-                bail!("`{}` line {}: {err}", args.seeds.display(), seed.line);
+                bail!("`{}` line {}: {err}", seeds_path.display(), seed.line);
             }
         }
     }
-    let mut options = FetchOptions::new(args.mirror.clone(), args.contact.as_deref());
+    let mut options = FetchOptions::new(mirror.clone(), args.contact.as_deref());
     options.delay = seconds("delay", args.delay)?;
     options.max_depth = args.depth;
     options.dry_run = args.dry_run;
@@ -128,7 +132,7 @@ pub fn run(args: FetchArgs, progress: Progress) -> anyhow::Result<ExitCode> {
         );
     }
     let summary = fetch::fetch(&seeds, &bodies, &options)
-        .with_context(|| format!("fetching into `{}`", args.mirror.display()))?;
+        .with_context(|| format!("fetching into `{}`", mirror.display()))?;
     if args.dry_run {
         for line in &summary.planned {
             output::data(line);
@@ -158,7 +162,7 @@ pub fn run(args: FetchArgs, progress: Progress) -> anyhow::Result<ExitCode> {
                 String::new()
             },
             summary.manifest_rows,
-            args.mirror.join(fetch::mirror::MANIFEST_FILE).display()
+            mirror.join(fetch::mirror::MANIFEST_FILE).display()
         ));
     }
     Ok(if summary.failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })

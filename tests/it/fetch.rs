@@ -763,3 +763,22 @@ fn slurm_batch_over_a_fetched_mirror() {
         assert!(total("single").as_u64().unwrap() > 0, "{word}");
     }
 }
+
+#[test]
+fn seeds_with_a_wrong_check_digit_are_refused_before_any_request() {
+    let site = start(SiteKind::Memuro);
+    let scratch = tempfile::tempdir().unwrap();
+    fs_err::write(
+        scratch.path().join("seeds.csv"),
+        format!(
+            "code,url\n016373,http://127.0.0.1:{0}/\n016374,http://127.0.0.1:{0}/\n",
+            site.port
+        ),
+    )
+    .unwrap();
+    let output = fetch(scratch.path(), &[]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("line 3") && stderr.contains("check digit"), "{stderr}");
+    assert_eq!(site.requests.lock().unwrap().len(), 0);
+}
