@@ -137,6 +137,16 @@ pub struct UrlState {
     pub vanished: Option<(String, String)>,
     /// The latest record about it.
     pub last: FetchRecord,
+    /// The latest record with a body or a 304: what the URL holds (kind, whether it is a
+    /// plan, title, link text, referrer), kept when a later request fails.
+    pub last_ok: Option<FetchRecord>,
+}
+
+impl UrlState {
+    /// The record that describes the URL's content: the last good one, else the last.
+    pub fn described(&self) -> &FetchRecord {
+        self.last_ok.as_ref().unwrap_or(&self.last)
+    }
 }
 
 /// The mirror's state, replayed from the log.
@@ -173,8 +183,12 @@ impl MirrorState {
             last_modified: None,
             vanished: None,
             last: record.clone(),
+            last_ok: None,
         });
         state.last = record.clone();
+        if matches!(record.outcome, Outcome::Fetched | Outcome::NotModified) {
+            state.last_ok = Some(record.clone());
+        }
         match record.outcome {
             Outcome::Fetched => {
                 let (Some(hash), Some(path)) = (&record.hash, &record.path) else { return };
@@ -275,6 +289,8 @@ impl Mirror {
         bytes: &[u8],
         extension: &str,
     ) -> Result<(String, String), FetchError> {
+        // Two hosts can fetch the same bytes at once: each writes its own temporary file.
+        static TEMPORARY: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let hash = blake3::hash(bytes).to_hex().to_string();
         let relative = format!("{folder}/{}/{hash}.{extension}", &hash[..2]);
         let path = self.dir.join(&relative);
@@ -283,7 +299,8 @@ impl Mirror {
             if let Some(parent) = path.parent() {
                 fs_err::create_dir_all(parent).map_err(io)?;
             }
-            let temporary = path.with_extension("partial");
+            let n = TEMPORARY.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let temporary = path.with_extension(format!("{}-{n}.partial", std::process::id()));
             fs_err::write(&temporary, bytes).map_err(io)?;
             fs_err::rename(&temporary, &path).map_err(io)?;
         }
@@ -364,7 +381,7 @@ pub fn write_manifest(dir: &Path, state: &MirrorState) -> Result<usize, FetchErr
     writer.write_record(MANIFEST_COLUMNS).map_err(csv_err)?;
     let mut rows = 0;
     for (url, state) in &state.urls {
-        let last = &state.last;
+        let last = state.described();
         if !last.plan {
             continue;
         }
@@ -501,6 +518,7 @@ mod tests {
         let url_state = &state.urls[url];
         assert_eq!(revision_status(url_state, 1), "vanished");
         assert_eq!(url_state.vanished, Some(("2026-04-01".to_owned(), "2026-03-01".to_owned())));
+        assert!(url_state.described().plan, "a failed request keeps what the URL held");
     }
 
     #[test]

@@ -29,7 +29,7 @@ use url::Url;
 
 pub use self::cues::{Cues, DEFAULT_CUES};
 use self::http::{Answer, Client, Failure, Headers, Validators};
-use self::mirror::{FetchRecord, Kind, LogEvent, Mirror, MirrorState, Outcome};
+use self::mirror::{FetchRecord, Kind, LogEvent, Mirror, MirrorState, Outcome, UrlState};
 use self::robots::Rules;
 pub use self::seeds::{Seed, load_seeds};
 use crate::model::Link;
@@ -253,7 +253,7 @@ fn finish_crawl(mirror: &Mirror, crawl: &str) -> Result<usize, FetchError> {
         let gone_now = url_state.last.crawl == crawl && url_state.vanished.is_some();
         let unreached = url_state.last.crawl != crawl
             && url_state.vanished.is_none()
-            && url_state.last.referrer.as_deref().is_some_and(read_in_crawl);
+            && url_state.described().referrer.as_deref().is_some_and(read_in_crawl);
         if gone_now {
             vanished += 1;
         } else if unreached {
@@ -723,11 +723,11 @@ impl<'a> HostCrawl<'a> {
                     record.last_modified = headers
                         .last_modified
                         .or_else(|| known.and_then(|k| k.last_modified.clone()));
-                    if let Some(known) = known {
-                        record.kind = known.last.kind;
-                        record.plan = known.last.plan;
-                        record.title.clone_from(&known.last.title);
-                        record.content_type.clone_from(&known.last.content_type);
+                    if let Some(known) = known.map(UrlState::described) {
+                        record.kind = known.kind;
+                        record.plan = known.plan;
+                        record.title.clone_from(&known.title);
+                        record.content_type.clone_from(&known.content_type);
                     }
                     if let Some(previous) = previous {
                         record.hash = Some(previous.hash.clone());
