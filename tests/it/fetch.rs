@@ -173,6 +173,8 @@ impl Site {
                 Response::cached("application/pdf", fixture("toc_leaders.pdf"), if_none_match)
             }
             "/old-plan" => Response::new(301, html, "").header("Location", "/gyosei/plan2020.pdf"),
+            // Down during the second crawl: the plan must stay in the manifest as it was.
+            "/gyosei/plan2020.pdf" if revised => Response::new(503, html, "maintenance"),
             "/gyosei/plan2020.pdf" => Response::cached(
                 "application/pdf",
                 fixture("two_columns_reversed.pdf"),
@@ -535,11 +537,14 @@ fn crawls_politely_then_records_revision_and_removal() {
     let second: Vec<Seen> = fuchu.requests.lock().unwrap()[before..].to_vec();
     let revalidated: Vec<&str> =
         second.iter().filter(|r| r.if_none_match.is_some()).map(|r| r.path.as_str()).collect();
-    for path in ["/gyosei/taikou.pdf", "/gyosei/plan2020.pdf", "/gyosei/plan-page.html"] {
+    for path in ["/gyosei/taikou.pdf", "/old-plan", "/gyosei/plan-page.html"] {
         assert!(revalidated.contains(&path), "{path} revalidated with its ETag: {revalidated:?}");
     }
     let not_modified = second.iter().filter(|r| r.status == 304).count();
-    assert_eq!(not_modified, 4, "plan2020, keikaku.docx, plan-page and busy.pdf unchanged");
+    assert_eq!(not_modified, 3, "keikaku.docx, plan-page and busy.pdf unchanged");
+    let down: Vec<u16> =
+        second.iter().filter(|r| r.path == "/gyosei/plan2020.pdf").map(|r| r.status).collect();
+    assert_eq!(down, [503, 503], "a 503 is retried once (--retries 1)");
     assert!(second.iter().all(|r| r.path != "/gyosei/jisshi.pdf"), "no link to it any more");
     assert_paced(&fuchu, before, CRAWL_DELAY);
 
@@ -555,6 +560,9 @@ fn crawls_politely_then_records_revision_and_removal() {
         ("2", "current")
     );
     assert_ne!(taikou_rows[0]["path"], taikou_rows[1]["path"]);
+    let old_plan = by_url_owned(&rows, "/old-plan");
+    assert_eq!(old_plan.len(), 1);
+    assert_eq!(old_plan[0]["status"], "current", "a server error is not a removal");
     let jisshi = by_url_owned(&rows, "/gyosei/jisshi.pdf");
     assert_eq!(jisshi[0]["status"], "vanished");
     assert_eq!(jisshi[0]["last_seen"], jisshi[0]["fetched"], "last seen in the first crawl");
