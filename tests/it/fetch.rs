@@ -714,6 +714,17 @@ fn fetch_then_batch_indexes_codes_and_types() {
         .map(|m| m["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["市", "町"]);
+
+    let matrix = json(
+        &gyokaku(dir)
+            .args(["themes", "--by", "type", "--index", "index", "--format", "json"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(matrix["by"], "type");
+    let keys: Vec<&str> =
+        matrix["rows"].as_array().unwrap().iter().map(|r| r["key"].as_str().unwrap()).collect();
+    assert_eq!(keys, ["市", "町"]);
 }
 
 /// The cluster path over a fetched mirror: the Slurm array (2 shards) and merge jobs on a
