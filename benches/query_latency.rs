@@ -63,6 +63,11 @@ fn main() {
     // GYOKAKU_BENCH_QUERY=QUERY runs only that query (for profiling one query).
     let only = std::env::var("GYOKAKU_BENCH_QUERY").ok();
     let rounds = if only.is_some() { 500 } else { 20 };
+    // GYOKAKU_BENCH_GROUP=document times the grouped search (one entry per plan) instead.
+    let group = match std::env::var("GYOKAKU_BENCH_GROUP").as_deref() {
+        Ok("document") => gyokaku::search::Group::Documents,
+        _ => gyokaku::search::Group::Passages,
+    };
     let mut millis = Vec::with_capacity(QUERIES.len() * rounds);
     let mut per_query = vec![0.0f64; QUERIES.len()];
     let mut hits = 0usize;
@@ -72,8 +77,9 @@ fn main() {
                 continue;
             }
             let started = Instant::now();
-            let outcome = gyokaku::search::search(&index, query, &Filters::default(), 10)
-                .expect("query runs");
+            let outcome =
+                gyokaku::search::search_grouped(&index, query, &Filters::default(), 10, group)
+                    .expect("query runs");
             let elapsed = started.elapsed().as_secs_f64() * 1000.0;
             if round > 0 {
                 millis.push(elapsed);
@@ -85,7 +91,7 @@ fn main() {
     millis.sort_by(f64::total_cmp);
     let pick = |q: f64| millis[((millis.len() - 1) as f64 * q).round() as usize];
     let report = format!(
-        "query_latency index={} queries={} p50={:.2}ms p90={:.2}ms p99={:.2}ms max={:.2}ms hits={hits}",
+        "query_latency group={group:?} index={} queries={} p50={:.2}ms p90={:.2}ms p99={:.2}ms max={:.2}ms hits={hits}",
         index_dir.display(),
         millis.len(),
         pick(0.5),

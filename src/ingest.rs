@@ -461,7 +461,8 @@ fn prepare(file: &InputFile, context: &PrepareContext<'_>) -> Prepared {
             return Prepared { outcome, write: None };
         }
     };
-    let meta = metadata::complete(&manifest_meta, &extracted, tokenizer);
+    let mut meta = metadata::complete(&manifest_meta, &extracted, tokenizer);
+    let identity_warning = metadata::resolve_identity(&mut meta);
     let passages = segment::segment(&extracted);
     let passage_themes = passage_themes(&passages);
     outcome.status = DocStatus::Indexed;
@@ -470,6 +471,7 @@ fn prepare(file: &InputFile, context: &PrepareContext<'_>) -> Prepared {
     outcome.passages = u32::try_from(passages.len()).unwrap_or(u32::MAX);
     outcome.chars = extracted.char_count();
     outcome.warnings = extracted.warnings.clone();
+    outcome.warnings.extend(identity_warning);
     outcome.municipality = meta.municipality.clone();
     if passages.is_empty() {
         outcome.warnings.push("no text to index".to_owned());

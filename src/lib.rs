@@ -13,6 +13,8 @@ pub mod cli;
 pub mod compare;
 pub mod export;
 pub mod extract;
+pub mod fetch;
+pub mod identity;
 pub mod index;
 pub mod ingest;
 pub mod metadata;

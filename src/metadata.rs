@@ -80,7 +80,11 @@ impl Manifest {
                     "path" => doc_path = Some(base.join(value)),
                     "municipality" => meta.municipality = owned,
                     "prefecture" => meta.prefecture = owned,
-                    "code" => meta.code = owned,
+                    "code" => {
+                        let code = crate::identity::verified_code(value)
+                            .map_err(|err| row_err(line, err.to_string()))?;
+                        meta.code = Some(code);
+                    }
                     "title" => meta.title = owned,
                     "url" => meta.url = owned,
                     "year" => {
@@ -125,6 +129,33 @@ pub fn complete(meta: &DocMeta, extracted: &Extracted, tokenizer: &JapaneseToken
         meta.year = infer_year(&head);
     }
     meta
+}
+
+/// Resolves the body through the 全国地方公共団体コード table: fills the code, the official
+/// name and prefecture, and the type. A name not in the table (or ambiguous without its
+/// prefecture) is kept as written; the returned warning says why.
+pub fn resolve_identity(meta: &mut DocMeta) -> Option<String> {
+    let table = crate::identity::Table::shipped();
+    let resolved = table.resolve(
+        meta.municipality.as_deref(),
+        meta.prefecture.as_deref(),
+        meta.code.as_deref(),
+    );
+    let (entity, warning) = match resolved {
+        Ok(crate::identity::Resolved::Known(entity)) => (entity, None),
+        Ok(crate::identity::Resolved::Corrected(entity, warning)) => {
+            (entity, Some(format!("municipality: {warning}")))
+        }
+        Ok(crate::identity::Resolved::Unknown { warning }) => {
+            return meta.municipality.as_ref().map(|_| format!("municipality: {warning}"));
+        }
+        Err(err) => return Some(format!("municipality: {err}")),
+    };
+    meta.municipality = Some(entity.name.clone());
+    meta.prefecture = Some(entity.prefecture.clone());
+    meta.code = Some(entity.code.clone());
+    meta.municipality_type = Some(entity.kind.clone());
+    warning
 }
 
 /// The first short line that looks like a title.
@@ -243,6 +274,31 @@ mod tests {
         assert_eq!(row.municipality.as_deref(), Some("芽室町"));
         assert_eq!(row.year, Some(2019));
         assert_eq!(row.extra["plan_type"], "大綱");
+    }
+
+    #[test]
+    fn a_wrong_check_digit_is_refused_with_its_row() {
+        let err = Manifest::parse("path,code\na.pdf,016373\nb.pdf,016374\n", Path::new("m.csv"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 3") && err.contains("check digit"), "{err}");
+    }
+
+    #[test]
+    fn identity_resolves_names_and_codes() {
+        let mut meta = DocMeta { municipality: Some("鎌ヶ谷市".into()), ..DocMeta::default() };
+        assert_eq!(resolve_identity(&mut meta), None);
+        assert_eq!(meta.code.as_deref(), Some("122246"));
+        assert_eq!(meta.municipality.as_deref(), Some("鎌ケ谷市"));
+        assert_eq!(meta.municipality_type.as_deref(), Some("市"));
+        let mut meta = DocMeta { municipality: Some("府中市".into()), ..DocMeta::default() };
+        let warning = resolve_identity(&mut meta).unwrap();
+        assert!(warning.contains("ambiguous"), "{warning}");
+        assert_eq!(meta.code, None);
+        let mut meta = DocMeta { code: Some("012025".into()), ..DocMeta::default() };
+        assert_eq!(resolve_identity(&mut meta), None);
+        assert_eq!(meta.municipality.as_deref(), Some("函館市"));
+        assert_eq!(meta.municipality_type.as_deref(), Some("中核市"));
     }
 
     #[test]

@@ -122,6 +122,9 @@ pub struct DocMeta {
     pub municipality: Option<String>,
     pub prefecture: Option<String>,
     pub code: Option<String>,
+    /// 都道府県, 政令市, 中核市, 市, 特別区, 町, 村 or 行政区, from the code table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub municipality_type: Option<String>,
     pub title: Option<String>,
     pub year: Option<i32>,
     pub url: Option<String>,

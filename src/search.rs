@@ -1034,7 +1034,8 @@ mod tests {
     #[test]
     fn compounds_broaden_to_their_parts_and_resident_names() {
         let tokenizer = JapaneseTokenizer::shared().unwrap();
-        let parsed = parse_query(tokenizer, "人事評価制度 公共施設等総合管理計画 住民満足度").unwrap();
+        let parsed =
+            parse_query(tokenizer, "人事評価制度 公共施設等総合管理計画 住民満足度").unwrap();
         let forms = &parsed.concepts;
         assert_eq!(forms[0].subs, ["人事評価"]);
         assert_eq!(forms[0].head.as_deref(), Some("制度"));

@@ -28,8 +28,13 @@ pub enum ConfigError {
 #[serde(deny_unknown_fields)]
 struct RawConfig {
     name: String,
+    #[serde(default)]
     inputs: Vec<String>,
     manifest: Option<PathBuf>,
+    /// A mirror written by `gyokaku fetch`: its manifest's documents are inputs.
+    mirror: Option<PathBuf>,
+    /// Which revisions of the mirror: `current` (default), `superseded`, `vanished`.
+    mirror_include: Option<Vec<String>>,
     taxonomy: Option<String>,
     user_dict: Option<PathBuf>,
     index: Option<PathBuf>,
@@ -56,6 +61,16 @@ pub enum TaxonomySource {
     File(PathBuf),
 }
 
+/// A mirror as a batch input: its folder and the revision statuses taken from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MirrorInput {
+    pub dir: PathBuf,
+    pub include: Vec<String>,
+}
+
+/// Revision statuses of a mirror's manifest.
+pub const MIRROR_STATUSES: [&str; 3] = ["current", "superseded", "vanished"];
+
 /// A resolved batch config: absolute-or-relative-to-cwd paths, expanded inputs.
 #[derive(Debug, Clone)]
 pub struct BatchConfig {
@@ -65,6 +80,8 @@ pub struct BatchConfig {
     /// Input files and folders, globs expanded, in the order given.
     pub inputs: Vec<PathBuf>,
     pub manifest: Option<PathBuf>,
+    /// A `gyokaku fetch` mirror whose documents are inputs (with its manifest).
+    pub mirror: Option<MirrorInput>,
     pub taxonomy: TaxonomySource,
     /// Extra user-dictionary entries (CSV), installed into the index by ingest.
     pub user_dict: Option<PathBuf>,
@@ -118,10 +135,24 @@ impl BatchConfig {
         })?;
         let key_line = |key: &str| line_of_key(text, key);
         validate_name(&raw.name).map_err(|message| invalid(key_line("name"), message))?;
-        if raw.inputs.is_empty() {
+        if raw.inputs.is_empty() && raw.mirror.is_none() {
             return Err(invalid(
                 key_line("inputs"),
-                "`inputs` is empty: name at least one file, folder or glob".to_owned(),
+                "`inputs` is empty: name at least one file, folder or glob (or a `mirror`)"
+                    .to_owned(),
+            ));
+        }
+        if raw.mirror.is_some() && raw.manifest.is_some() {
+            return Err(invalid(
+                key_line("manifest"),
+                "a `mirror` brings its own manifest: drop `manifest`".to_owned(),
+            ));
+        }
+        let include = raw.mirror_include.clone().unwrap_or_else(|| vec!["current".to_owned()]);
+        if let Some(bad) = include.iter().find(|s| !MIRROR_STATUSES.contains(&s.as_str())) {
+            return Err(invalid(
+                key_line("mirror_include"),
+                format!("`{bad}` is not one of {}", MIRROR_STATUSES.join(", ")),
             ));
         }
         if raw.jobs == Some(0) {
@@ -149,6 +180,7 @@ impl BatchConfig {
             name: raw.name,
             inputs,
             manifest: raw.manifest.map(|m| base.join(m)),
+            mirror: raw.mirror.map(|dir| MirrorInput { dir: base.join(dir), include }),
             taxonomy,
             user_dict: raw.user_dict.map(|u| base.join(u)),
             index: base.join(raw.index.unwrap_or_else(|| PathBuf::from("index"))),

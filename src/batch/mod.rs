@@ -49,6 +49,8 @@ pub enum BatchError {
     },
     #[error("{0}")]
     InvalidTaxonomy(String),
+    #[error(transparent)]
+    Mirror(#[from] crate::fetch::FetchError),
     #[error("shard report `{}` is not a gyokaku run report: {reason}", .path.display())]
     ShardReport { path: PathBuf, reason: String },
 }
@@ -156,10 +158,16 @@ pub fn run(
     let folder = create_run_folder(&config.output, &config.name, shard, started)?;
     copy_inputs(config, &folder, &taxonomy_text)?;
 
+    let mut inputs = config.inputs.clone();
+    let mut manifest = config.manifest.clone();
+    if let Some(mirror) = &config.mirror {
+        inputs.extend(crate::fetch::mirror::documents(&mirror.dir, &mirror.include)?);
+        manifest = Some(mirror.dir.join(crate::fetch::mirror::MANIFEST_FILE));
+    }
     let options = IngestOptions {
-        inputs: config.inputs.clone(),
+        inputs,
         index_dir: index_dir.clone(),
-        manifest: config.manifest.clone(),
+        manifest,
         jobs: config.jobs,
         limits: config.limits.clone(),
         prune: false,

@@ -6,8 +6,9 @@ use std::process::ExitCode;
 use clap::Args;
 
 use crate::cli::themes::{ReportFormat, SourceArgs, inputs, load_sources};
-use crate::compare::{CompareReport, compare};
+use crate::compare::{CompareReport, compare_by};
 use crate::output;
+use crate::themes::By;
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {
@@ -17,6 +18,10 @@ pub struct CompareArgs {
     pub names: Vec<String>,
     #[command(flatten)]
     pub source: SourceArgs,
+    /// Compare municipalities, or types of body (`--by type 中核市 町`: each type's
+    /// municipalities, a theme present when half of them commit to it).
+    #[arg(long, value_enum, default_value_t = CompareBy::Municipality)]
+    pub by: CompareBy,
     /// Merge all plans of each municipality instead of taking its latest.
     #[arg(long)]
     pub all_years: bool,
@@ -25,9 +30,20 @@ pub struct CompareArgs {
     pub format: ReportFormat,
 }
 
+/// What `compare` puts side by side.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum CompareBy {
+    Municipality,
+    Type,
+}
+
 pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
     let (taxonomy, documents) = load_sources(&args.source)?;
-    let report = compare(&taxonomy, &inputs(&documents), &args.names, args.all_years)?;
+    let by = match args.by {
+        CompareBy::Municipality => By::Municipality,
+        CompareBy::Type => By::Type,
+    };
+    let report = compare_by(&taxonomy, &inputs(&documents), &args.names, args.all_years, by)?;
     match args.format {
         ReportFormat::Json => output::data(&serde_json::to_string_pretty(&report)?),
         ReportFormat::Table => output::data(render(&report).trim_end()),

@@ -9,6 +9,7 @@ mod batch;
 mod compare;
 mod export;
 mod extract;
+mod fetch;
 mod ingest;
 mod merge;
 mod run;
@@ -71,6 +72,8 @@ pub enum Command {
     Merge(merge::MergeArgs),
     /// Export every passage with an index definition for OpenSearch, Quickwit or NDJSON.
     Export(export::ExportArgs),
+    /// Crawl municipal web sites for plans into a mirror with a fetch log and a manifest.
+    Fetch(fetch::FetchArgs),
 }
 
 /// Lets `gyokaku search 職員 -芽室町` exclude a word: after `search`, an argument made of `-`
@@ -107,6 +110,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Batch(args) => batch::run(args, progress),
         Command::Merge(args) => merge::run(args, progress),
         Command::Export(args) => export::run(args, progress),
+        Command::Fetch(args) => fetch::run(args, progress),
     }
 }
 

@@ -27,6 +27,12 @@ pub struct SearchArgs {
     /// Only this prefecture (repeat for several), e.g. --prefecture 北海道.
     #[arg(long = "prefecture")]
     pub prefectures: Vec<String>,
+    /// Only this 全国地方公共団体コード (repeat for several), e.g. --code 016373.
+    #[arg(long = "code", value_parser = parse_code)]
+    pub codes: Vec<String>,
+    /// Only this type of body (repeat for several): 政令市, 中核市, 市, 特別区, 町, 村, 都道府県, 行政区.
+    #[arg(long = "type", value_parser = parse_type)]
+    pub types: Vec<String>,
     /// Plan years, `2015..2020`, `2019`, `2015..` or `..2010`.
     #[arg(long, value_parser = parse_years)]
     pub year: Option<(Option<i32>, Option<i32>)>,
@@ -98,6 +104,19 @@ pub fn parse_years(text: &str) -> Result<(Option<i32>, Option<i32>), String> {
     }
 }
 
+fn parse_code(text: &str) -> Result<String, String> {
+    crate::identity::verified_code(text).map_err(|err| err.to_string())
+}
+
+fn parse_type(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    if crate::identity::TYPES.contains(&text) {
+        Ok(text.to_owned())
+    } else {
+        Err(format!("`{text}` is not a type; use one of {}", crate::identity::TYPES.join(", ")))
+    }
+}
+
 fn parse_key_value(text: &str) -> Result<(String, String), String> {
     text.split_once('=')
         .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
@@ -112,6 +131,8 @@ pub fn run(args: SearchArgs) -> anyhow::Result<ExitCode> {
     let filters = Filters {
         municipalities: args.cities,
         prefectures: args.prefectures,
+        codes: args.codes,
+        municipality_types: args.types,
         years: args.year,
         formats: args.source_formats.into_iter().map(Format::from).collect(),
         themes: args.themes,

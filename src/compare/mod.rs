@@ -93,11 +93,22 @@ pub fn compare(
     names: &[String],
     all_years: bool,
 ) -> Result<CompareReport, CompareError> {
+    compare_by(taxonomy, documents, names, all_years, By::Municipality)
+}
+
+/// Compares rows of the matrix built `by` municipality or by type of body (中核市 vs 町).
+pub fn compare_by(
+    taxonomy: &Taxonomy,
+    documents: &[DocumentInput<'_>],
+    names: &[String],
+    all_years: bool,
+    by: By,
+) -> Result<CompareReport, CompareError> {
     if names.len() < 2 {
         return Err(CompareError::TooFew(names.len()));
     }
     let scored = score_documents(taxonomy, documents);
-    let matrix = build_matrix(taxonomy, &scored, By::Municipality, all_years);
+    let matrix = build_matrix(taxonomy, &scored, by, all_years);
     let rows: Vec<usize> =
         names.iter().map(|name| resolve(&matrix, name)).collect::<Result<_, _>>()?;
     let tokenizer = JapaneseTokenizer::shared()

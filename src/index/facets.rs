@@ -1,9 +1,10 @@
-//! Facet counts (municipality, prefecture, year, theme) over every matching passage.
+//! Facet counts (municipality, prefecture, year, municipality type, theme) over every
+//! matching passage.
 //!
 //! A query on a large index can match a tenth of all passages, and facets must count every
 //! one of them, so counting a hit has to cost a few nanoseconds. Two facts make that possible:
 //!
-//! - municipality, prefecture and year belong to a document, and a document's passages sit
+//! - municipality, prefecture, year and type belong to a document, and a document's passages sit
 //!   next to each other in a segment (one writer adds them together; merges keep the order).
 //!   A segment is thus a short list of *runs* of passages sharing those values, and counting a
 //!   hit is one increment of its run's count;
@@ -26,11 +27,12 @@ use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 pub type FacetCounts = BTreeMap<String, BTreeMap<String, u64>>;
 
 /// The facets, in the order of the arrays below.
-const FACETS: [&str; 4] = ["municipality", "prefecture", "year", "theme"];
+const FACETS: [&str; 5] = ["municipality", "prefecture", "year", "municipality_type", "theme"];
 const MUNICIPALITY: usize = 0;
 const PREFECTURE: usize = 1;
 const YEAR: usize = 2;
-const THEME: usize = 3;
+const TYPE: usize = 3;
+const THEME: usize = 4;
 
 /// Values seen in any segment, by id.
 #[derive(Default)]
@@ -55,7 +57,7 @@ impl Interner {
 #[derive(Default)]
 pub struct FacetCache {
     segments: Mutex<HashMap<SegmentId, Arc<SegmentFacets>>>,
-    names: Mutex<[Interner; 4]>,
+    names: Mutex<[Interner; 5]>,
 }
 
 impl FacetCache {
@@ -71,7 +73,7 @@ impl FacetCache {
     }
 
     /// Names the ids that were counted.
-    pub fn name(&self, counts: [Vec<u64>; 4]) -> FacetCounts {
+    pub fn name(&self, counts: [Vec<u64>; 5]) -> FacetCounts {
         let names = lock(&self.names);
         FACETS
             .iter()
@@ -101,29 +103,31 @@ struct SegmentFacets {
     /// index of its run (a stretch of passages with equal metadata) in the high half, and of
     /// its theme set (the distinct combinations of themes are few) in the low half.
     doc_keys: Vec<u64>,
-    /// Interned municipality, prefecture and year of each run.
-    run_values: Vec<[Option<u32>; 3]>,
+    /// Interned municipality, prefecture, year and type of each run.
+    run_values: Vec<[Option<u32>; 4]>,
     /// Theme set `i` holds the interned themes `set_themes[set_offsets[i]..set_offsets[i + 1]]`.
     set_offsets: Vec<u32>,
     set_themes: Vec<u32>,
     /// One more than the largest interned id in this segment, per facet: the counts'
     /// lengths, so that harvesting never reallocates.
-    id_ends: [usize; 4],
+    id_ends: [usize; 5],
 }
 
 impl SegmentFacets {
-    fn read(segment: &SegmentReader, names: &Mutex<[Interner; 4]>) -> tantivy::Result<Self> {
+    fn read(segment: &SegmentReader, names: &Mutex<[Interner; 5]>) -> tantivy::Result<Self> {
         let fast = segment.fast_fields();
         let municipality = fast.str("municipality")?;
         let prefecture = fast.str("prefecture")?;
+        let kind = fast.str("municipality_type")?;
         let year = fast.i64("year")?;
         let themes = segment.facet_reader("themes")?;
-        let (municipality_ids, prefecture_ids, theme_ids) = {
+        let (municipality_ids, prefecture_ids, kind_ids, theme_ids) = {
             let mut names = lock(names);
             let theme_names = theme_dictionary(&themes)?;
             (
                 intern_all(&mut names[MUNICIPALITY], dictionary(&municipality)),
                 intern_all(&mut names[PREFECTURE], dictionary(&prefecture)),
+                intern_all(&mut names[TYPE], dictionary(&kind)),
                 intern_all(&mut names[THEME], theme_names),
             )
         };
@@ -139,7 +143,7 @@ impl SegmentFacets {
             run_values: Vec::new(),
             set_offsets: vec![0],
             set_themes: Vec::new(),
-            id_ends: [0; 4],
+            id_ends: [0; 5],
         };
         // Theme sets by their positions in the theme dictionary; `set` is reused per passage.
         let mut set_index: HashMap<Vec<u32>, u64> = HashMap::new();
@@ -152,6 +156,7 @@ impl SegmentFacets {
                 local(&municipality_ids, ord(&municipality, doc)),
                 local(&prefecture_ids, ord(&prefecture, doc)),
                 year_id,
+                local(&kind_ids, ord(&kind, doc)),
             ];
             if facets.run_values.last() != Some(&run) {
                 facets.run_values.push(run);
@@ -174,7 +179,7 @@ impl SegmentFacets {
             facets.doc_keys.push(run_index << 32 | set_id);
         }
         let end = |ids: &mut dyn Iterator<Item = u32>| ids.max().map_or(0, |max| max as usize + 1);
-        for facet in [MUNICIPALITY, PREFECTURE, YEAR] {
+        for facet in [MUNICIPALITY, PREFECTURE, YEAR, TYPE] {
             facets.id_ends[facet] = end(&mut facets.run_values.iter().filter_map(|run| run[facet]));
         }
         facets.id_ends[THEME] = end(&mut facets.set_themes.iter().copied());
@@ -208,7 +213,7 @@ fn theme_dictionary(themes: &tantivy::fastfield::FacetReader) -> tantivy::Result
     Ok(out)
 }
 
-/// Counts municipality, prefecture, year and theme over the matching passages.
+/// Counts municipality, prefecture, year, type and theme over the matching passages.
 pub struct FacetCounter<'a> {
     cache: &'a FacetCache,
 }
@@ -228,7 +233,7 @@ pub struct SegmentFacetCounter {
 }
 
 impl Collector for FacetCounter<'_> {
-    type Fruit = [Vec<u64>; 4];
+    type Fruit = [Vec<u64>; 5];
     type Child = SegmentFacetCounter;
 
     fn for_segment(
@@ -249,7 +254,7 @@ impl Collector for FacetCounter<'_> {
     }
 
     fn merge_fruits(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<Self::Fruit> {
-        let mut merged: [Vec<u64>; 4] = Default::default();
+        let mut merged: [Vec<u64>; 5] = Default::default();
         for fruit in fruits {
             for (into, counts) in merged.iter_mut().zip(fruit) {
                 add_into(into, &counts);
@@ -277,7 +282,7 @@ fn add_at(counts: &mut Vec<u64>, id: u32, count: u64) {
 }
 
 impl SegmentCollector for SegmentFacetCounter {
-    type Fruit = [Vec<u64>; 4];
+    type Fruit = [Vec<u64>; 5];
 
     fn collect(&mut self, doc: DocId, _: Score) {
         let Some(&key) = self.facets.doc_keys.get(doc as usize) else { return };
@@ -290,7 +295,7 @@ impl SegmentCollector for SegmentFacetCounter {
     }
 
     fn harvest(self) -> Self::Fruit {
-        let mut out: [Vec<u64>; 4] = self.facets.id_ends.map(|end| vec![0; end]);
+        let mut out: [Vec<u64>; 5] = self.facets.id_ends.map(|end| vec![0; end]);
         let runs = self.facets.run_values.iter().zip(&self.run_counts);
         for (values, &count) in runs.filter(|(_, count)| **count > 0) {
             for (facet, id) in values.iter().enumerate() {

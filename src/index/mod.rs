@@ -497,6 +497,7 @@ fn add_meta(doc: &mut TantivyDocument, f: &Fields, meta: &DocMeta) {
         (f.municipality, &meta.municipality),
         (f.prefecture, &meta.prefecture),
         (f.code, &meta.code),
+        (f.municipality_type, &meta.municipality_type),
         (f.title, &meta.title),
         (f.url, &meta.url),
     ];

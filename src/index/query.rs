@@ -66,6 +66,10 @@ pub struct QueryPlan {
 pub struct Filters {
     pub municipalities: Vec<String>,
     pub prefectures: Vec<String>,
+    /// 全国地方公共団体コード (six digits).
+    pub codes: Vec<String>,
+    /// 政令市, 中核市, 市, 特別区, 町, 村 … (see `identity::TYPES`).
+    pub municipality_types: Vec<String>,
     pub years: Option<(Option<i32>, Option<i32>)>,
     pub formats: Vec<Format>,
     pub themes: Vec<String>,
@@ -79,6 +83,10 @@ pub struct SearchHit {
     pub path: String,
     pub municipality: Option<String>,
     pub prefecture: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub municipality_type: Option<String>,
     pub title: Option<String>,
     pub year: Option<i64>,
     pub format: Format,
@@ -160,6 +168,8 @@ impl PassageIndex {
             path: stored_str(&doc, f.path),
             municipality: optional(f.municipality),
             prefecture: optional(f.prefecture),
+            code: optional(f.code),
+            municipality_type: optional(f.municipality_type),
             title: optional(f.title),
             year: stored_i64(&doc, f.year),
             format: parse_format(&stored_str(&doc, f.format)),
@@ -265,6 +275,9 @@ impl PassageIndex {
         };
         queries.extend(any_of(f.municipality, &mut filters.municipalities.iter().cloned()));
         queries.extend(any_of(f.prefecture, &mut filters.prefectures.iter().cloned()));
+        queries.extend(any_of(f.code, &mut filters.codes.iter().cloned()));
+        queries
+            .extend(any_of(f.municipality_type, &mut filters.municipality_types.iter().cloned()));
         queries
             .extend(any_of(f.format, &mut filters.formats.iter().map(|x| x.as_str().to_owned())));
         for (key, value) in &filters.vars {

@@ -8,7 +8,8 @@ use tantivy::schema::{
 use super::analyzer::{BIGRAM_ANALYZER, BODY_ANALYZER};
 
 /// Bump when the schema or the analysis changes in a way that needs a rebuild.
-pub const SCHEMA_VERSION: u32 = 2;
+/// 3: `municipality_type`, and `code` as a fast field (issue 12).
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Handles to every field of the schema.
 #[derive(Debug, Clone)]
@@ -19,6 +20,7 @@ pub struct Fields {
     pub municipality: Field,
     pub prefecture: Field,
     pub code: Field,
+    pub municipality_type: Field,
     pub title: Field,
     pub year: Field,
     pub format: Field,
@@ -50,7 +52,8 @@ impl Fields {
             fingerprint: builder.add_text_field("fingerprint", STRING | STORED),
             municipality: builder.add_text_field("municipality", STRING | STORED | FAST),
             prefecture: builder.add_text_field("prefecture", STRING | STORED | FAST),
-            code: builder.add_text_field("code", STRING | STORED),
+            code: builder.add_text_field("code", STRING | STORED | FAST),
+            municipality_type: builder.add_text_field("municipality_type", STRING | STORED | FAST),
             title: builder.add_text_field("title", STRING | STORED),
             year: builder.add_i64_field("year", INDEXED | STORED | FAST),
             format: builder.add_text_field("format", STRING | STORED),

@@ -34,6 +34,10 @@ pub struct DocumentThemes {
 pub enum By {
     Municipality,
     Document,
+    /// One row per type of body (政令市, 中核市, 市, 町, 村 …): a theme is present when at
+    /// least half of the type's municipalities commit to it (their latest plans), its
+    /// score is their mean and its count the number that commit.
+    Type,
 }
 
 impl By {
@@ -41,6 +45,7 @@ impl By {
         match self {
             By::Municipality => "municipality",
             By::Document => "document",
+            By::Type => "type",
         }
     }
 }
@@ -106,6 +111,7 @@ pub fn build_matrix(
             documents.iter().map(|doc| row_of_documents(doc.path.clone(), &[doc])).collect()
         }
         By::Municipality => municipality_rows(documents, all_years),
+        By::Type => type_rows(documents, all_years),
     };
     Matrix {
         taxonomy_name: taxonomy.name.clone(),
@@ -139,6 +145,49 @@ fn municipality_rows(documents: &[DocumentThemes], all_years: bool) -> Vec<Matri
             } else {
                 let latest = docs.last().copied().into_iter().collect::<Vec<_>>();
                 row_of_documents(key, &latest)
+            }
+        })
+        .collect()
+}
+
+fn type_rows(documents: &[DocumentThemes], all_years: bool) -> Vec<MatrixRow> {
+    let municipalities = municipality_rows(documents, all_years);
+    let type_of: BTreeMap<&str, &str> = documents
+        .iter()
+        .map(|doc| {
+            let kind = doc.meta.municipality_type.as_deref().unwrap_or("(unknown)");
+            (doc.path.as_str(), kind)
+        })
+        .collect();
+    let mut groups: BTreeMap<String, Vec<&MatrixRow>> = BTreeMap::new();
+    for row in &municipalities {
+        let kind = row.documents.last().and_then(|path| type_of.get(path.as_str()));
+        groups.entry(kind.copied().unwrap_or("(unknown)").to_owned()).or_default().push(row);
+    }
+    groups
+        .into_iter()
+        .map(|(key, members)| {
+            let n_themes = members.first().map_or(0, |row| row.cells.len());
+            let cells = (0..n_themes)
+                .map(|theme| {
+                    let member_cells: Vec<&ThemeResult> =
+                        members.iter().map(|row| &row.cells[theme]).collect();
+                    let committing = member_cells.iter().filter(|cell| cell.present).count();
+                    let mut cell = merge_cells(member_cells.iter().copied());
+                    cell.present = committing * 2 >= member_cells.len() && committing > 0;
+                    cell.score = member_cells.iter().map(|c| c.score).sum::<f64>()
+                        / member_cells.len().max(1) as f64;
+                    cell.count = committing;
+                    cell
+                })
+                .collect();
+            MatrixRow {
+                key,
+                municipality: None,
+                prefecture: None,
+                year: members.iter().filter_map(|row| row.year).max(),
+                documents: members.iter().flat_map(|row| row.documents.clone()).collect(),
+                cells,
             }
         })
         .collect()

@@ -129,7 +129,11 @@ fn draw<DB: DrawingBackend>(
     let font = |size: u32| (family, size).into_font().color(&BLACK);
     let title = format!(
         "{} × テーマ ({}@{})",
-        if matrix.by == super::By::Municipality { "自治体" } else { "文書" },
+        match matrix.by {
+            super::By::Municipality => "自治体",
+            super::By::Document => "文書",
+            super::By::Type => "団体区分",
+        },
         matrix.taxonomy_name,
         matrix.taxonomy_version
     );

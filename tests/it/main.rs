@@ -2,6 +2,7 @@
 
 mod batch;
 mod cli;
+mod fetch;
 mod golden;
 mod html;
 mod pdf;

@@ -21,16 +21,17 @@ mod metadata;
 mod render;
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use ego_tree::{NodeId, NodeRef};
-use scraper::{Html, Node};
+use scraper::{Html, Node, Selector};
 use thiserror::Error;
 
 use self::boilerplate::RemovalKind;
 use self::content::{Method, Region};
 use self::render::{Rendered, Scope};
 use crate::extract::SourceHints;
-use crate::model::{Extracted, Format, HeadingMark, Page, Removed};
+use crate::model::{Extracted, Format, HeadingMark, Link, Page, Removed};
 
 #[derive(Debug, Error)]
 pub enum HtmlError {
@@ -83,6 +84,49 @@ pub fn extract_html(bytes: &[u8], hints: &SourceHints) -> Result<Extracted, Html
     extracted.department = contact.department;
     extracted.phone = contact.phone;
     Ok(extracted)
+}
+
+/// Every link of a page, menus included, with its text (or its image's `alt`), for the
+/// crawler: [`extract_html`]'s `links` hold only the main text's links, but a site's top
+/// page reaches its plan section through menus. Decoded like [`extract_html`].
+pub fn all_links(bytes: &[u8], http_charset: Option<&str>) -> Vec<Link> {
+    static ANCHORS: LazyLock<Option<Selector>> =
+        LazyLock::new(|| Selector::parse("a[href], area[href]").ok());
+    static IMAGES: LazyLock<Option<Selector>> = LazyLock::new(|| Selector::parse("img[alt]").ok());
+    let (Some(anchors), Some(images)) = (ANCHORS.as_ref(), IMAGES.as_ref()) else {
+        return Vec::new();
+    };
+    let decoded = decode::decode_page(bytes, http_charset);
+    let html = Html::parse_document(&decoded.text);
+    let mut links: Vec<Link> = Vec::new();
+    for element in html.select(anchors) {
+        let url = element.value().attr("href").unwrap_or_default().trim().to_owned();
+        let lower = url.to_ascii_lowercase();
+        if url.is_empty()
+            || url.starts_with('#')
+            || ["javascript:", "mailto:", "tel:"].iter().any(|s| lower.starts_with(s))
+        {
+            continue;
+        }
+        let mut text =
+            element.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ");
+        if text.is_empty() {
+            text = element
+                .value()
+                .attr("alt")
+                .map(str::to_owned)
+                .or_else(|| {
+                    element
+                        .select(images)
+                        .find_map(|img| img.value().attr("alt").map(str::to_owned))
+                })
+                .unwrap_or_default();
+        }
+        if !links.iter().any(|link| link.url == url && link.text == text) {
+            links.push(Link { text, url });
+        }
+    }
+    links
 }
 
 /// Binary files have NUL and control bytes that no web page has (ESC aside, which
