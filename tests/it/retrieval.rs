@@ -113,3 +113,27 @@ fn a_sub_compound_outranks_a_bare_head_noun() {
     let grouped = search_json(dir.path(), &["人事評価制度", "--group", "document"]);
     assert_eq!(grouped["documents"][0]["municipality"], "東浜村", "{grouped}");
 }
+
+#[test]
+fn grouped_and_partial_tables_as_a_researcher_sees_them() {
+    let dir = search_fixture_index();
+    let run = |args: &[&str]| {
+        let output = gyokaku(dir.path())
+            .arg("search")
+            .args(args)
+            .args(["--index", "index"])
+            .output()
+            .expect("run gyokaku search");
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        format!(
+            "{}\n--- stderr\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    };
+    insta::assert_snapshot!(
+        "search_grouped_table",
+        run(&["集中改革プラン", "定員管理", "--group", "document"])
+    );
+    insta::assert_snapshot!("search_partial_table", run(&["集中改革プラン", "定員管理"]));
+}
