@@ -15,6 +15,7 @@ pub mod export;
 pub mod extract;
 pub mod index;
 pub mod ingest;
+pub mod kwic;
 pub mod metadata;
 pub mod model;
 pub mod normalize;
@@ -23,3 +24,5 @@ pub mod search;
 pub mod segment;
 pub mod themes;
 pub mod tokenize;
+#[cfg(feature = "web")]
+pub mod web;

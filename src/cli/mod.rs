@@ -10,9 +10,12 @@ mod compare;
 mod export;
 mod extract;
 mod ingest;
+mod kwic;
 mod merge;
 mod run;
-mod search;
+pub(crate) mod search;
+#[cfg(feature = "web")]
+mod serve;
 pub mod themes;
 
 use std::path::PathBuf;
@@ -71,6 +74,11 @@ pub enum Command {
     Merge(merge::MergeArgs),
     /// Export every passage with an index definition for OpenSearch, Quickwit or NDJSON.
     Export(export::ExportArgs),
+    /// A concordance: every occurrence of a word or phrase with its left and right context.
+    Kwic(kwic::KwicArgs),
+    /// The local web app: search, read plans, theme heatmap with evidence, compare, KWIC.
+    #[cfg(feature = "web")]
+    Serve(serve::ServeArgs),
 }
 
 /// Lets `gyokaku search 職員 -芽室町` exclude a word: after `search`, an argument made of `-`
@@ -107,6 +115,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Batch(args) => batch::run(args, progress),
         Command::Merge(args) => merge::run(args, progress),
         Command::Export(args) => export::run(args, progress),
+        Command::Kwic(args) => kwic::run(args),
+        #[cfg(feature = "web")]
+        Command::Serve(args) => serve::run(args, progress),
     }
 }
 

@@ -1,0 +1,282 @@
+//! `gyokaku serve`: a read-only local web app over an index, for the researchers and analysts
+//! who will not use a shell. Pages (Japanese UI) for search, reading a plan, the theme
+//! heatmap with each cell's evidence, comparing municipalities and a concordance, and a JSON
+//! API under `/api/` that returns the very structs the CLI prints with `--format json`.
+//!
+//! The stack is axum on a tokio runtime. Handlers are thin: each parses its query string
+//! ([`params`]), then runs the library's synchronous work on tokio's blocking pool (search,
+//! scoring and reading stored documents are CPU and disk work), so a panic there becomes a
+//! 500 for that request only. The index and what is derived from it live in [`state`]. Every
+//! response passes through [`respond`], which sets the security headers (a strict
+//! Content-Security-Policy: scripts and styles only from this server, nothing from another
+//! host), and every text from a document passes through [`html::escape`].
+//!
+//! Where to add a page: a function `fn(&App, &Params) -> Result<Reply, WebError>` in
+//! `pages.rs` (HTML) or `api.rs` (JSON, downloads), its allowed parameter names, and a line in
+//! [`router`].
+
+mod api;
+pub mod html;
+mod pages;
+pub mod params;
+pub mod state;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderValue, Response, StatusCode, header};
+use axum::routing::{MethodRouter, get};
+use thiserror::Error;
+
+use crate::index::IndexError;
+use crate::search::SearchError;
+pub use state::App;
+use params::Params;
+
+/// The address `gyokaku serve` listens on unless told otherwise: loopback only, so that the
+/// plans of a researcher's laptop are not served to the network by accident.
+pub const DEFAULT_BIND: &str = "127.0.0.1:8350";
+
+/// Scripts, styles and images only from this server; no frames, no plugins, forms only to
+/// this server. Inline scripts and event-handler attributes are refused by the browser even
+/// if escaping ever failed.
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// For original web pages served back from the corpus: a unique origin with no scripts.
+const SANDBOX_CSP: &str = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+
+#[derive(Debug, Error)]
+pub enum WebError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Internal(String),
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot start the server: {0}")]
+    Runtime(#[source] std::io::Error),
+}
+
+impl From<SearchError> for WebError {
+    fn from(err: SearchError) -> Self {
+        match err {
+            SearchError::Index(err) => WebError::Index(err),
+            SearchError::Tokenize(err) => WebError::Internal(err.to_string()),
+            other => WebError::BadRequest(other.to_string()),
+        }
+    }
+}
+
+impl WebError {
+    fn status(&self) -> StatusCode {
+        match self {
+            WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::NotFound(_) => StatusCode::NOT_FOUND,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// What a handler returns.
+pub enum Reply {
+    Html(String),
+    /// JSON bytes (the CLI's serialisation).
+    Json(Vec<u8>),
+    /// A file to save: bytes, content type, file name.
+    Download(Vec<u8>, &'static str, String),
+    /// An original document, shown in the browser.
+    Original(Vec<u8>, &'static str, bool),
+    Asset(&'static str, &'static str),
+}
+
+/// Whether errors are shown as an HTML page or as JSON.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Page,
+    Api,
+}
+
+type Handler = fn(&App, &Params) -> Result<Reply, WebError>;
+
+/// Options of `gyokaku serve`.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub index_dir: PathBuf,
+    pub bind: SocketAddr,
+}
+
+/// A bound server, ready to run.
+pub struct Server {
+    runtime: tokio::runtime::Runtime,
+    listener: tokio::net::TcpListener,
+    app: Arc<App>,
+}
+
+impl Server {
+    /// Opens the index and binds the address (port 0 picks a free port).
+    pub fn bind(options: &ServeOptions) -> Result<Server, WebError> {
+        let app = Arc::new(App::open(&options.index_dir)?);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .thread_name("gyokaku-web")
+            .build()
+            .map_err(WebError::Runtime)?;
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind(options.bind))
+            .map_err(|source| WebError::Bind { addr: options.bind, source })?;
+        Ok(Server { runtime, listener, app })
+    }
+
+    /// The address actually bound.
+    pub fn local_addr(&self) -> Result<SocketAddr, WebError> {
+        self.listener.local_addr().map_err(WebError::Runtime)
+    }
+
+    /// Serves until the process is stopped.
+    pub fn run(self) -> Result<(), WebError> {
+        let Server { runtime, listener, app } = self;
+        runtime
+            .block_on(async move { axum::serve(listener, router(app)).await })
+            .map_err(WebError::Runtime)
+    }
+}
+
+/// Every route of the app.
+pub fn router(app: Arc<App>) -> Router {
+    use pages::keys;
+    Router::new()
+        .route("/", route(Kind::Page, pages::search, keys::SEARCH))
+        .route("/plan", route(Kind::Page, pages::plan, keys::PLAN))
+        .route("/themes", route(Kind::Page, pages::themes, keys::THEMES))
+        .route("/themes/cell", route(Kind::Page, pages::theme_cell, keys::CELL))
+        .route("/compare", route(Kind::Page, pages::compare, keys::COMPARE))
+        .route("/kwic", route(Kind::Page, pages::kwic, keys::KWIC))
+        .route("/api/search", route(Kind::Api, api::search, keys::SEARCH))
+        .route("/api/plan", route(Kind::Api, api::plan, keys::PLAN))
+        .route("/api/documents", route(Kind::Api, api::documents, &[]))
+        .route("/api/themes", route(Kind::Api, api::themes, keys::THEMES))
+        .route("/api/themes/cell", route(Kind::Api, api::theme_cell, keys::CELL))
+        .route("/api/compare", route(Kind::Api, api::compare, keys::COMPARE))
+        .route("/api/kwic", route(Kind::Api, api::kwic, keys::KWIC))
+        .route("/export/search.csv", route(Kind::Page, api::search_csv, keys::SEARCH))
+        .route("/export/search.json", route(Kind::Page, api::search_json, keys::SEARCH))
+        .route("/export/kwic.csv", route(Kind::Page, api::kwic_csv, keys::KWIC))
+        .route("/export/themes.csv", route(Kind::Page, api::themes_csv, keys::THEMES))
+        .route("/export/themes.json", route(Kind::Page, api::themes_json, keys::THEMES))
+        .route("/export/themes.xlsx", route(Kind::Page, api::themes_xlsx, keys::THEMES))
+        .route("/file/{id}", get(original))
+        .route("/static/app.js", get(|| async { asset("/static/app.js") }))
+        .route("/static/app.css", get(|| async { asset("/static/app.css") }))
+        .fallback(|| async {
+            respond(Err(WebError::NotFound("no such page".to_owned())), Kind::Page)
+        })
+        .with_state(app)
+}
+
+fn route(kind: Kind, handler: Handler, allowed: &'static [&'static str]) -> MethodRouter<Arc<App>> {
+    get(move |State(app): State<Arc<App>>, RawQuery(query): RawQuery| {
+        blocking(app, kind, move |app| {
+            let params = Params::parse(query.as_deref().unwrap_or(""), allowed)?;
+            handler(app, &params)
+        })
+    })
+}
+
+async fn blocking(
+    app: Arc<App>,
+    kind: Kind,
+    work: impl FnOnce(&App) -> Result<Reply, WebError> + Send + 'static,
+) -> Response<Body> {
+    let result = tokio::task::spawn_blocking(move || work(&app)).await.unwrap_or_else(|err| {
+        tracing::error!("request failed: {err}");
+        Err(WebError::Internal("the request failed; see the server's log".to_owned()))
+    });
+    respond(result, kind)
+}
+
+async fn original(
+    State(app): State<Arc<App>>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Response<Body> {
+    blocking(app, Kind::Page, move |app| api::original(app, &id)).await
+}
+
+fn asset(path: &str) -> Response<Body> {
+    let reply = match path {
+        "/static/app.js" => {
+            Reply::Asset(include_str!("assets/app.js"), "text/javascript; charset=utf-8")
+        }
+        _ => Reply::Asset(include_str!("assets/app.css"), "text/css; charset=utf-8"),
+    };
+    respond(Ok(reply), Kind::Page)
+}
+
+/// Builds the HTTP response, with the security headers on every one of them.
+fn respond(result: Result<Reply, WebError>, kind: Kind) -> Response<Body> {
+    let (status, content_type, body, csp, disposition) = match result {
+        Ok(Reply::Html(html)) => {
+            (StatusCode::OK, "text/html; charset=utf-8", html.into_bytes(), CSP, None)
+        }
+        Ok(Reply::Json(json)) => (StatusCode::OK, "application/json", json, CSP, None),
+        Ok(Reply::Download(bytes, content_type, name)) => {
+            (StatusCode::OK, content_type, bytes, CSP, Some(name))
+        }
+        Ok(Reply::Original(bytes, content_type, sandbox)) => {
+            (StatusCode::OK, content_type, bytes, if sandbox { SANDBOX_CSP } else { CSP }, None)
+        }
+        Ok(Reply::Asset(text, content_type)) => {
+            (StatusCode::OK, content_type, text.as_bytes().to_vec(), CSP, None)
+        }
+        Err(err) => {
+            let status = err.status();
+            if status == StatusCode::INTERNAL_SERVER_ERROR {
+                tracing::error!("{err}");
+            }
+            let reason = status.canonical_reason().unwrap_or("Error");
+            match kind {
+                Kind::Api => {
+                    let json = serde_json::json!({"error": err.to_string(), "status": status.as_u16()});
+                    (status, "application/json", json.to_string().into_bytes(), CSP, None)
+                }
+                Kind::Page => {
+                    let page = html::error_page(status.as_u16(), reason, &err.to_string());
+                    (status, "text/html; charset=utf-8", page.into_bytes(), CSP, None)
+                }
+            }
+        }
+    };
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Some(name) = disposition {
+        // File names are ours (ASCII), never from a document.
+        if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+            headers.insert(header::CONTENT_DISPOSITION, value);
+        }
+    }
+    response
+}
+
+/// Whether `path` is a folder holding an index (for the CLI's error messages).
+pub fn has_index(path: &Path) -> bool {
+    path.join("tantivy").join("meta.json").is_file()
+}
