@@ -424,6 +424,9 @@ pub fn warnings(index_dir: &std::path::Path, doc_id: &str) -> Vec<String> {
 
 /// The document of `doc`, and the page asked for (validated against its pages).
 pub fn plan_document(app: &App, params: &Params) -> Result<(IndexedDocument, Option<u32>), WebError> {
+    // The page's form is checked before the document is looked up: `page=x` is a bad request
+    // whichever document it names.
+    params.number("page", 1, 1, u32::MAX as usize)?;
     let Some(doc_id) = params.get("doc") else {
         return Err(WebError::BadRequest("`doc` (a document id) is required".to_owned()));
     };

@@ -8,3 +8,4 @@ mod pdf;
 mod retrieval;
 mod support;
 mod themes;
+mod web;
