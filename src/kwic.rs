@@ -125,9 +125,7 @@ fn occurrences(text: &str, needle: &str) -> Vec<(usize, usize)> {
     let mut spans: Vec<(usize, usize)> = normalized
         .text
         .match_indices(needle)
-        .map(|(at, _)| {
-            (normalized.source_offset(at), normalized.source_offset(at + needle.len()))
-        })
+        .map(|(at, _)| (normalized.source_offset(at), normalized.source_offset(at + needle.len())))
         .filter(|(start, end)| start < end && text.is_char_boundary(*start))
         .filter(|(_, end)| text.is_char_boundary(*end))
         .collect();

@@ -107,7 +107,8 @@ fn print_table(report: &KwicReport) {
         ["municipality", "year", "page", "left", "match", "right"].map(str::to_owned).to_vec(),
     ];
     for line in &report.lines {
-        let left = output::pad_to_width("", (width * 2).saturating_sub(output::display_width(&line.left)));
+        let left =
+            output::pad_to_width("", (width * 2).saturating_sub(output::display_width(&line.left)));
         rows.push(vec![
             line.municipality.clone().unwrap_or_else(|| "?".to_owned()),
             line.year.map_or_else(|| "?".to_owned(), |y| y.to_string()),

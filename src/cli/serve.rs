@@ -38,7 +38,10 @@ pub fn run(args: ServeArgs, progress: Progress) -> anyhow::Result<ExitCode> {
     let addr = server.local_addr()?;
     let url = format!("http://{addr}/");
     // Always printed, even with --quiet: it is how the user (or a test) finds the app.
-    output::message(&format!("gyokaku serve: {url} (index `{}`; Ctrl-C stops)", args.index.display()));
+    output::message(&format!(
+        "gyokaku serve: {url} (index `{}`; Ctrl-C stops)",
+        args.index.display()
+    ));
     let _ = progress;
     if args.open {
         open_browser(&url);

@@ -12,7 +12,9 @@ use crate::ingest::content_hash;
 use crate::model::{DocMeta, Format};
 use crate::search::SearchOutcome;
 use crate::themes::export::{CellValue, matrix_csv, matrix_json, matrix_xlsx};
-use crate::web::pages::{self, compare_report, find_cell, kwic_report, parse_by, plan_document, theme_view};
+use crate::web::pages::{
+    self, compare_report, find_cell, kwic_report, parse_by, plan_document, theme_view,
+};
 use crate::web::params::{MAX_LIMIT, Params};
 use crate::web::{App, Reply, WebError};
 
@@ -59,8 +61,18 @@ pub fn search_csv(app: &App, params: &Params) -> Result<Reply, WebError> {
         let mut writer = csv::Writer::from_writer(&mut buffer);
         writer
             .write_record([
-                "rank", "municipality", "prefecture", "year", "title", "page", "heading", "score",
-                "themes", "snippet", "text", "path",
+                "rank",
+                "municipality",
+                "prefecture",
+                "year",
+                "title",
+                "page",
+                "heading",
+                "score",
+                "themes",
+                "snippet",
+                "text",
+                "path",
             ])
             .map_err(csv_err)?;
         for (rank, shown) in outcome.hits.iter().enumerate() {
@@ -184,7 +196,11 @@ pub fn themes_csv(app: &App, params: &Params) -> Result<Reply, WebError> {
 pub fn themes_json(app: &App, params: &Params) -> Result<Reply, WebError> {
     let view = theme_view(app, params)?;
     let bytes = matrix_json(&view.matrix).map_err(|err| WebError::Internal(err.to_string()))?;
-    Ok(Reply::Download(bytes, "application/json", format!("gyokaku-themes-{}.json", view.by.as_str())))
+    Ok(Reply::Download(
+        bytes,
+        "application/json",
+        format!("gyokaku-themes-{}.json", view.by.as_str()),
+    ))
 }
 
 /// GET /export/themes.xlsx — the matrix and its evidence as an Excel workbook.

@@ -141,6 +141,9 @@ mod tests {
 
     #[test]
     fn urls_are_percent_encoded() {
-        assert_eq!(url("/", &[("q", "公共 施設&x"), ("city", "")]), "/?q=%E5%85%AC%E5%85%B1+%E6%96%BD%E8%A8%AD%26x");
+        assert_eq!(
+            url("/", &[("q", "公共 施設&x"), ("city", "")]),
+            "/?q=%E5%85%AC%E5%85%B1+%E6%96%BD%E8%A8%AD%26x"
+        );
     }
 }

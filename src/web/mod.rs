@@ -34,8 +34,8 @@ use thiserror::Error;
 
 use crate::index::IndexError;
 use crate::search::SearchError;
-pub use state::App;
 use params::Params;
+pub use state::App;
 
 /// The address `gyokaku serve` listens on unless told otherwise: loopback only, so that the
 /// plans of a researcher's laptop are not served to the network by accident.
@@ -248,7 +248,8 @@ fn respond(result: Result<Reply, WebError>, kind: Kind) -> Response<Body> {
             let reason = status.canonical_reason().unwrap_or("Error");
             match kind {
                 Kind::Api => {
-                    let json = serde_json::json!({"error": err.to_string(), "status": status.as_u16()});
+                    let json =
+                        serde_json::json!({"error": err.to_string(), "status": status.as_u16()});
                     (status, "application/json", json.to_string().into_bytes(), CSP, None)
                 }
                 Kind::Page => {

@@ -21,16 +21,23 @@ use crate::web::{App, Reply, WebError};
 /// The parameter names each route accepts.
 pub mod keys {
     pub const SEARCH: &[&str] = &[
-        "q", "city", "prefecture", "year", "theme", "source-format", "where", "limit", "page",
+        "q",
+        "city",
+        "prefecture",
+        "year",
+        "theme",
+        "source-format",
+        "where",
+        "limit",
+        "page",
         "view",
     ];
     pub const PLAN: &[&str] = &["doc", "page"];
     pub const THEMES: &[&str] = &["by", "value", "prefecture", "year", "type", "sort"];
     pub const CELL: &[&str] = &["by", "row", "theme"];
     pub const COMPARE: &[&str] = &["name"];
-    pub const KWIC: &[&str] = &[
-        "q", "city", "prefecture", "year", "theme", "source-format", "where", "width", "sort",
-    ];
+    pub const KWIC: &[&str] =
+        &["q", "city", "prefecture", "year", "theme", "source-format", "where", "width", "sort"];
 }
 
 /// Results per page of the search unless `limit` says otherwise.
@@ -61,7 +68,11 @@ const FACETS: [(&str, &str, &str); 4] = [
 ];
 
 /// The search outcome for the parameters, with `limit` passages.
-pub fn outcome(snapshot: &Snapshot, params: &Params, limit: usize) -> Result<SearchOutcome, WebError> {
+pub fn outcome(
+    snapshot: &Snapshot,
+    params: &Params,
+    limit: usize,
+) -> Result<SearchOutcome, WebError> {
     let query = params.query("q")?;
     let filters = params.filters()?;
     Ok(run_search(&snapshot.index, &query, &filters, limit)?)
@@ -77,7 +88,7 @@ fn with_param(path: &str, params: &Params, key: &str, value: &str, add: bool) ->
     let mut pairs: Vec<(&str, &str)> = params
         .pairs()
         .iter()
-        .filter(|(k, v)| k != "page" && (add || k != key) && !(add && k == key && v == value))
+        .filter(|(k, v)| k != "page" && (k != key || add && v != value))
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
     if !value.is_empty() {
@@ -143,7 +154,11 @@ fn search_form(params: &Params, action: &str, extra: &str) -> String {
          <label>列 <input name=\"where\" id=\"where\" value=\"{}\" placeholder=\"plan_type=実行計画\" size=\"18\"></label>\
          </details></form>",
         escape(params.get("q").unwrap_or("")),
-        if params.get("year").is_some() || params.get("where").is_some() || !format.is_empty() { " open" } else { "" },
+        if params.get("year").is_some() || params.get("where").is_some() || !format.is_empty() {
+            " open"
+        } else {
+            ""
+        },
         escape(params.get("year").unwrap_or("")),
         option("", "すべて"),
         option("pdf", "PDF"),
@@ -237,7 +252,8 @@ fn summary_html(params: &Params, outcome: &SearchOutcome, view: &str) -> String 
         );
     }
     let other = if view == "plan" { "passage" } else { "plan" };
-    let toggle = if view == "plan" { "段落ごとに表示" } else { "計画ごとにまとめる" };
+    let toggle =
+        if view == "plan" { "段落ごとに表示" } else { "計画ごとにまとめる" };
     let export: Vec<(&str, &str)> = params
         .pairs()
         .iter()
@@ -246,17 +262,12 @@ fn summary_html(params: &Params, outcome: &SearchOutcome, view: &str) -> String 
         .collect();
     let _ = write!(
         html,
-        "<p class=\"summary\"><span id=\"total\">{}</span> 件の段落 · {} · 全件を書き出す: {} {}</p>",
+        "<p class=\"summary\"><span id=\"total\">{}</span> 件の段落 · {} · 全件を書き出す: \
+         <a id=\"export-csv\" href=\"{}\">CSV</a> <a id=\"export-json\" href=\"{}\">JSON</a></p>",
         outcome.total,
         link(&with_param("/", params, "view", other, false), toggle),
-        format!(
-            "<a id=\"export-csv\" href=\"{}\">CSV</a>",
-            escape(&url("/export/search.csv", &export))
-        ),
-        format!(
-            "<a id=\"export-json\" href=\"{}\">JSON</a>",
-            escape(&url("/export/search.json", &export))
-        ),
+        escape(&url("/export/search.csv", &export)),
+        escape(&url("/export/search.json", &export)),
     );
     html
 }
@@ -423,7 +434,10 @@ pub fn warnings(index_dir: &std::path::Path, doc_id: &str) -> Vec<String> {
 }
 
 /// The document of `doc`, and the page asked for (validated against its pages).
-pub fn plan_document(app: &App, params: &Params) -> Result<(IndexedDocument, Option<u32>), WebError> {
+pub fn plan_document(
+    app: &App,
+    params: &Params,
+) -> Result<(IndexedDocument, Option<u32>), WebError> {
     // The page's form is checked before the document is looked up: `page=x` is a bad request
     // whichever document it names.
     params.number("page", 1, 1, u32::MAX as usize)?;
@@ -437,9 +451,7 @@ pub fn plan_document(app: &App, params: &Params) -> Result<(IndexedDocument, Opt
     let n_pages = document.passages.iter().map(|p| p.page).max().unwrap_or(1).max(1);
     let page = match params.get("page") {
         None => None,
-        Some(_) => {
-            Some(params.number("page", 1, 1, n_pages as usize)? as u32)
-        }
+        Some(_) => Some(params.number("page", 1, 1, n_pages as usize)? as u32),
     };
     Ok((document, page))
 }
@@ -587,7 +599,8 @@ pub fn theme_view(app: &App, params: &Params) -> Result<ThemeView, WebError> {
             let row = &matrix.rows[i];
             params.get("prefecture").is_none_or(|p| row.prefecture.as_deref() == Some(p))
                 && years.is_none_or(|(from, to)| {
-                    row.year.is_some_and(|y| from.is_none_or(|f| y >= f) && to.is_none_or(|t| y <= t))
+                    row.year
+                        .is_some_and(|y| from.is_none_or(|f| y >= f) && to.is_none_or(|t| y <= t))
                 })
                 && plan_type.is_none_or(|t| {
                     row.documents.iter().any(|d| types.get(d).map(String::as_str) == Some(t))
@@ -624,7 +637,7 @@ fn plan_types(snapshot: &Snapshot) -> Result<BTreeMap<String, String>, WebError>
 
 /// Geometry of the heatmap, in SVG pixels.
 const LABEL_W: usize = 240;
-const HEADER_H: usize = 150;
+const HEADER_H: usize = 200;
 const CELL_W: usize = 30;
 const CELL_H: usize = 24;
 
@@ -643,7 +656,12 @@ fn cell_value(cell: &ThemeResult, value: &str, max_count: usize) -> (f64, String
 fn shade(x: f64) -> String {
     let x = x.clamp(0.0, 1.0);
     let channel = |from: f64, to: f64| (from + (to - from) * x).round() as u8;
-    format!("#{:02x}{:02x}{:02x}", channel(246.0, 24.0), channel(247.0, 78.0), channel(249.0, 150.0))
+    format!(
+        "#{:02x}{:02x}{:02x}",
+        channel(246.0, 24.0),
+        channel(247.0, 78.0),
+        channel(249.0, 150.0)
+    )
 }
 
 fn row_label(row: &MatrixRow, by: By) -> String {
@@ -675,7 +693,7 @@ pub fn heatmap(view: &ThemeView) -> String {
             svg,
             "<text transform=\"translate({x},{}) rotate(-60)\">{}</text>",
             HEADER_H - 6,
-            escape(&column.label_ja)
+            escape(&crate::output::truncate_to_width(&column.label_ja, 26))
         );
     }
     for (line, &r) in view.rows.iter().enumerate() {
@@ -734,7 +752,12 @@ pub fn themes(app: &App, params: &Params) -> Result<Reply, WebError> {
         let mut html = format!("<select name=\"{name}\" id=\"{name}\">");
         for (value, label) in options {
             let selected = if value == current { " selected" } else { "" };
-            let _ = write!(html, "<option value=\"{}\"{selected}>{}</option>", escape(value), escape(label));
+            let _ = write!(
+                html,
+                "<option value=\"{}\"{selected}>{}</option>",
+                escape(value),
+                escape(label)
+            );
         }
         html.push_str("</select>");
         html
@@ -747,7 +770,9 @@ pub fn themes(app: &App, params: &Params) -> Result<Reply, WebError> {
     let mut type_options = vec![(String::new(), "すべて".to_owned())];
     type_options.extend(types.iter().map(|t| (t.clone(), t.clone())));
     let mut sort_options = pairs(&[("key", "名前順"), ("present", "テーマ数順")]);
-    sort_options.extend(view.matrix.columns.iter().map(|c| (c.id.clone(), format!("{} の強さ順", c.label_ja))));
+    sort_options.extend(
+        view.matrix.columns.iter().map(|c| (c.id.clone(), format!("{} の強さ順", c.label_ja))),
+    );
     let value_param = view.value;
     let downloads: Vec<(&str, &str)> = vec![("by", view.by.as_str()), ("value", value_param)];
     let body = format!(
@@ -773,7 +798,10 @@ pub fn themes(app: &App, params: &Params) -> Result<Reply, WebError> {
 }
 
 /// The row and column of a cell named by `row` and `theme`.
-pub fn find_cell<'a>(matrix: &'a Matrix, params: &Params) -> Result<(&'a MatrixRow, usize), WebError> {
+pub fn find_cell<'a>(
+    matrix: &'a Matrix,
+    params: &Params,
+) -> Result<(&'a MatrixRow, usize), WebError> {
     let (Some(key), Some(theme)) = (params.get("row"), params.get("theme")) else {
         return Err(WebError::BadRequest("`row` and `theme` are required".to_owned()));
     };
@@ -804,7 +832,11 @@ pub fn theme_cell(app: &App, params: &Params) -> Result<Reply, WebError> {
         escape(&url("/themes", &[("by", by.as_str())])),
         escape(&row.key),
         escape(&theme.label_ja),
-        if cell.present { "<strong>あり</strong>（計画が取り組むと判定）" } else { "なし" },
+        if cell.present {
+            "<strong>あり</strong>（計画が取り組むと判定）"
+        } else {
+            "なし"
+        },
         cell.score,
         cell.count,
         escape(&row.documents.join(", ")),
@@ -813,11 +845,14 @@ pub fn theme_cell(app: &App, params: &Params) -> Result<Reply, WebError> {
         let _ = write!(body, "<p>サブテーマ: {}</p>", escape(&cell.subthemes.join(", ")));
     }
     if cell.evidence.is_empty() {
-        body.push_str("<p class=\"notice\" id=\"no-evidence\">このセルの根拠となる段落はありません。</p>");
+        body.push_str(
+            "<p class=\"notice\" id=\"no-evidence\">このセルの根拠となる段落はありません。</p>",
+        );
     }
     body.push_str("<ol class=\"evidence\" id=\"evidence\">");
     for evidence in &cell.evidence {
-        let href = plan_href(&snapshot, &evidence.path, u64::from(evidence.page)).unwrap_or_default();
+        let href =
+            plan_href(&snapshot, &evidence.path, u64::from(evidence.page)).unwrap_or_default();
         let _ = write!(
             body,
             "<li class=\"evidence-item\"><div class=\"cite\"><a class=\"plan-link\" href=\"{}\">p.{}</a> \
@@ -896,22 +931,28 @@ pub fn compare(app: &App, params: &Params) -> Result<Reply, WebError> {
     }
     body.push_str("</ul><h2>テーマ構成の類似度（コサイン）</h2><ul id=\"similarity\">");
     for pair in &report.similarity {
-        let _ = write!(body, "<li>{} – {}: {:.3}</li>", escape(&pair.a), escape(&pair.b), pair.cosine);
+        let _ =
+            write!(body, "<li>{} – {}: {:.3}</li>", escape(&pair.a), escape(&pair.b), pair.cosine);
     }
     body.push_str("</ul><h2>特徴語（対数尤度比 G²）</h2><ul id=\"keyness\">");
     for side in &report.municipalities {
         let terms = report.keyness.get(&side.name).map_or_else(String::new, |terms| {
             terms.iter().map(|t| format!("{} ({:.1})", t.term, t.g2)).collect::<Vec<_>>().join("、")
         });
-        let _ = write!(body, "<li><strong>{}</strong>: {}</li>", escape(&side.name), escape(&terms));
+        let _ =
+            write!(body, "<li><strong>{}</strong>: {}</li>", escape(&side.name), escape(&terms));
     }
     let names: Vec<(&str, &str)> = chosen.iter().map(|n| ("name", *n)).collect();
-    let _ = write!(body, "</ul><p><a href=\"{}\">JSON</a></p>", escape(&url("/api/compare", &names)));
+    let _ =
+        write!(body, "</ul><p><a href=\"{}\">JSON</a></p>", escape(&url("/api/compare", &names)));
     Ok(Reply::Html(layout("比較", "/compare", &body)))
 }
 
 /// The CLI's compare report for the `name` parameters.
-pub fn compare_report(app: &App, params: &Params) -> Result<crate::compare::CompareReport, WebError> {
+pub fn compare_report(
+    app: &App,
+    params: &Params,
+) -> Result<crate::compare::CompareReport, WebError> {
     let names: Vec<String> = params.all("name").into_iter().map(str::to_owned).collect();
     let snapshot = app.snapshot();
     let documents = snapshot.documents()?;
@@ -960,10 +1001,15 @@ pub fn kwic(app: &App, params: &Params) -> Result<Reply, WebError> {
         "<p class=\"summary\"><span id=\"kwic-total\">{}</span> 行（{} 段落）{} · <a id=\"kwic-csv\" href=\"{}\">全行をCSVで</a></p>",
         report.lines.len(),
         report.passages,
-        if report.truncated { " · 一部のみ（条件で絞り込んでください）" } else { "" },
+        if report.truncated {
+            " · 一部のみ（条件で絞り込んでください）"
+        } else {
+            ""
+        },
         escape(&url("/export/kwic.csv", &export)),
     );
-    let sort_link = |sort: &str, label: &str| link(&with_param("/kwic", params, "sort", sort, false), label);
+    let sort_link =
+        |sort: &str, label: &str| link(&with_param("/kwic", params, "sort", sort, false), label);
     let _ = write!(
         body,
         "<table class=\"kwic\" id=\"kwic\"><thead><tr><th class=\"left\">{}</th><th>語</th><th>{}</th>\

@@ -33,7 +33,8 @@ pub struct Params {
 }
 
 /// The filter parameters shared by search, KWIC and exports.
-pub const FILTER_KEYS: [&str; 6] = ["city", "prefecture", "year", "theme", "source-format", "where"];
+pub const FILTER_KEYS: [&str; 6] =
+    ["city", "prefecture", "year", "theme", "source-format", "where"];
 
 impl Params {
     /// Parses a raw query string, refusing names not in `allowed`.
@@ -42,7 +43,10 @@ impl Params {
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
         if pairs.len() > MAX_PARAMS {
-            return Err(bad(format!("too many parameters ({}, at most {MAX_PARAMS})", pairs.len())));
+            return Err(bad(format!(
+                "too many parameters ({}, at most {MAX_PARAMS})",
+                pairs.len()
+            )));
         }
         if let Some((key, _)) = pairs.iter().find(|(k, _)| !allowed.contains(&k.as_str())) {
             return Err(bad(format!(
@@ -69,12 +73,17 @@ impl Params {
     }
 
     /// A number in `min..=max`, or `default` when absent.
-    pub fn number(&self, key: &str, default: usize, min: usize, max: usize) -> Result<usize, WebError> {
+    pub fn number(
+        &self,
+        key: &str,
+        default: usize,
+        min: usize,
+        max: usize,
+    ) -> Result<usize, WebError> {
         let Some(text) = self.get(key) else { return Ok(default) };
-        let value: usize = text
-            .trim()
-            .parse()
-            .map_err(|_| bad(format!("`{key}` must be a whole number from {min} to {max}, not `{text}`")))?;
+        let value: usize = text.trim().parse().map_err(|_| {
+            bad(format!("`{key}` must be a whole number from {min} to {max}, not `{text}`"))
+        })?;
         if value < min || value > max {
             return Err(bad(format!("`{key}` must be from {min} to {max}, not {value}")));
         }
@@ -123,14 +132,17 @@ impl Params {
                 "pdf" => Ok(Format::Pdf),
                 "html" => Ok(Format::Html),
                 "text" => Ok(Format::Text),
-                other => Err(bad(format!("`source-format` must be pdf, html or text, not `{other}`"))),
+                other => {
+                    Err(bad(format!("`source-format` must be pdf, html or text, not `{other}`")))
+                }
             })
             .collect::<Result<_, _>>()?;
         let vars = self
             .all("where")
             .into_iter()
             .map(|text| {
-                crate::cli::search::parse_key_value(text).map_err(|reason| bad(format!("`where`: {reason}")))
+                crate::cli::search::parse_key_value(text)
+                    .map_err(|reason| bad(format!("`where`: {reason}")))
             })
             .collect::<Result<_, _>>()?;
         Ok(Filters {

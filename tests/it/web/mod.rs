@@ -66,7 +66,11 @@ pub fn corpus_index() -> &'static Path {
             }
         }
         let manifest = std::fs::read_to_string(repo_root().join("corpus/manifest.csv")).unwrap();
-        std::fs::write(plans.join("manifest.csv"), format!("{}{HOSTILE_ROW}", manifest.trim_end_matches('\n').to_owned() + "\n")).unwrap();
+        std::fs::write(
+            plans.join("manifest.csv"),
+            format!("{}{HOSTILE_ROW}", manifest.trim_end_matches('\n').to_owned() + "\n"),
+        )
+        .unwrap();
         std::fs::write(plans.join("hostile.txt"), HOSTILE_TEXT).unwrap();
         let index = dir.join("index");
         ingest(&plans, &index);

@@ -44,8 +44,14 @@ fn every_route_answers_with_security_headers() {
         (format!("/api/plan?doc={memuro}"), "application/json"),
         ("/api/documents".to_owned(), "application/json"),
         ("/api/themes".to_owned(), "application/json"),
-        (format!("/api/themes/cell?row={}&theme=public_facilities", enc("芽室町")), "application/json"),
-        (format!("/api/compare?name={}&name={}", enc("芽室町"), enc("苫小牧市")), "application/json"),
+        (
+            format!("/api/themes/cell?row={}&theme=public_facilities", enc("芽室町")),
+            "application/json",
+        ),
+        (
+            format!("/api/compare?name={}&name={}", enc("芽室町"), enc("苫小牧市")),
+            "application/json",
+        ),
         (format!("/api/kwic?q={}", enc("協働")), "application/json"),
         (format!("/export/search.csv?q={q}"), "text/csv"),
         (format!("/export/search.json?q={q}"), "application/json"),
@@ -79,12 +85,26 @@ fn api_returns_the_cli_json() {
     let index_arg = index.to_str().unwrap();
     let server = Server::start(index);
     let api = server.get(&format!("/api/search?q={}&limit=5", enc("公共施設 老朽化"))).json();
-    let cli = cli_json(&["search", "公共施設", "老朽化", "--limit", "5", "--format", "json", "--index", index_arg]);
+    let cli = cli_json(&[
+        "search",
+        "公共施設",
+        "老朽化",
+        "--limit",
+        "5",
+        "--format",
+        "json",
+        "--index",
+        index_arg,
+    ]);
     assert_eq!(api, cli);
     let api = server.get(&format!("/api/search?q={}&city={}", enc("協働"), enc("岡崎市"))).json();
-    let cli = cli_json(&["search", "協働", "--city", "岡崎市", "--format", "json", "--index", index_arg]);
+    let cli =
+        cli_json(&["search", "協働", "--city", "岡崎市", "--format", "json", "--index", index_arg]);
     assert_eq!(api, cli);
-    assert_eq!(server.get("/api/themes").json(), cli_json(&["themes", "--format", "json", "--index", index_arg]));
+    assert_eq!(
+        server.get("/api/themes").json(),
+        cli_json(&["themes", "--format", "json", "--index", index_arg])
+    );
     assert_eq!(
         server.get("/api/themes?by=document").json(),
         cli_json(&["themes", "--by", "document", "--format", "json", "--index", index_arg])
@@ -94,7 +114,10 @@ fn api_returns_the_cli_json() {
         cli_json(&["compare", "芽室町", "藤枝市", "--format", "json", "--index", index_arg])
     );
     let api = server.get(&format!("/api/kwic?q={}&width=10", enc("協働"))).json();
-    assert_eq!(api, cli_json(&["kwic", "協働", "--width", "10", "--format", "json", "--index", index_arg]));
+    assert_eq!(
+        api,
+        cli_json(&["kwic", "協働", "--width", "10", "--format", "json", "--index", index_arg])
+    );
     assert!(api["lines"].as_array().unwrap().len() >= 3, "{api}");
     assert!(api["lines"][0]["match"].as_str().unwrap().contains("協働"));
 }
@@ -103,7 +126,8 @@ fn api_returns_the_cli_json() {
 fn exports_give_every_hit() {
     let server = Server::start(corpus_index());
     let q = enc("協働");
-    let total = server.get(&format!("/api/search?q={q}")).json()["total"].as_u64().unwrap() as usize;
+    let total =
+        server.get(&format!("/api/search?q={q}")).json()["total"].as_u64().unwrap() as usize;
     assert!(total > 10, "needs more hits than a page: {total}");
     let csv = server.get(&format!("/export/search.csv?q={q}&limit=2&view=plan"));
     assert!(csv.body.starts_with(b"\xEF\xBB\xBF"), "CSV has a BOM for Excel");
@@ -334,7 +358,8 @@ fn heatmap_cells_link_to_their_evidence() {
     let themes = server.get("/api/themes").json();
     let n = themes["rows"].as_array().unwrap().len() * themes["themes"].as_array().unwrap().len();
     assert_eq!(cells, n, "one link per cell");
-    let cell = server.get(&format!("/themes/cell?row={}&theme=public_facilities", enc("苫小牧市"))).text();
+    let cell =
+        server.get(&format!("/themes/cell?row={}&theme=public_facilities", enc("苫小牧市"))).text();
     assert!(cell.contains("id=\"evidence\""));
     assert!(cell.contains("class=\"evidence-item\""), "{cell}");
     assert!(cell.contains("href=\"/plan?doc="));
@@ -347,7 +372,11 @@ fn heatmap_cells_link_to_their_evidence() {
 #[test]
 fn binding_beyond_loopback_warns() {
     let server = super::Server::start_on(corpus_index(), "0.0.0.0:0");
-    assert!(server.preamble.iter().any(|l| l.contains("warning") && l.contains("loopback")), "{:?}", server.preamble);
+    assert!(
+        server.preamble.iter().any(|l| l.contains("warning") && l.contains("loopback")),
+        "{:?}",
+        server.preamble
+    );
     let loopback = Server::start(corpus_index());
     assert!(loopback.preamble.is_empty(), "{:?}", loopback.preamble);
 }
@@ -363,7 +392,8 @@ fn a_new_commit_is_served_without_a_restart() {
     let server = Server::start(&index);
     let search = format!("/api/search?q={}", enc("電子自治体"));
     assert_eq!(server.get(&search).json()["total"], 0);
-    let themes_before = server.get("/api/themes?by=document").json()["rows"].as_array().unwrap().len();
+    let themes_before =
+        server.get("/api/themes?by=document").json()["rows"].as_array().unwrap().len();
     std::fs::write(plans.join("b.txt"), "第1 方針\n電子自治体を推進する。\n").unwrap();
     ingest(&plans, &index);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
@@ -372,7 +402,8 @@ fn a_new_commit_is_served_without_a_restart() {
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
     assert_eq!(server.get("/api/documents").json().as_object().unwrap().len(), 2);
-    let themes_after = server.get("/api/themes?by=document").json()["rows"].as_array().unwrap().len();
+    let themes_after =
+        server.get("/api/themes?by=document").json()["rows"].as_array().unwrap().len();
     assert_eq!(themes_after, themes_before + 1, "the theme cache follows the commit");
 }
 
