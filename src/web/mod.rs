@@ -200,11 +200,19 @@ async fn blocking(
     kind: Kind,
     work: impl FnOnce(&App) -> Result<Reply, WebError> + Send + 'static,
 ) -> Response<Body> {
+    let started = std::time::Instant::now();
     let result = tokio::task::spawn_blocking(move || work(&app)).await.unwrap_or_else(|err| {
         tracing::error!("request failed: {err}");
         Err(WebError::Internal("the request failed; see the server's log".to_owned()))
     });
-    respond(result, kind)
+    let mut response = respond(result, kind);
+    // The server's own time for the request (parsing, library work, rendering), for the load
+    // bench and the browser's developer tools.
+    let millis = started.elapsed().as_secs_f64() * 1000.0;
+    if let Ok(value) = HeaderValue::from_str(&format!("app;dur={millis:.2}")) {
+        response.headers_mut().insert("server-timing", value);
+    }
+    response
 }
 
 async fn original(
