@@ -133,7 +133,7 @@ mod tests {
 
     #[test]
     fn highlights_are_marked_and_escaped() {
-        let html = highlighted("a<b>公共施設c", &[[5, 9]]);
+        let html = highlighted("a<b>公共施設c", &[[4, 8]]);
         assert_eq!(html, "a&lt;b&gt;<mark>公共施設</mark>c");
         // Out-of-range and overlapping spans are ignored, never a panic.
         assert_eq!(highlighted("abc", &[[2, 9], [1, 2], [7, 8]]), "ab<mark>c</mark>");
