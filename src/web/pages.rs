@@ -721,14 +721,18 @@ pub fn heatmap(view: &ThemeView) -> String {
             escape(&crate::output::truncate_to_width(&column.label_ja, 26))
         );
     }
+    // A matrix of 1,741 municipalities has 33,000 cells: each is kept to a link and a rect
+    // (geometry per row in a group, the rest in the stylesheet), its value as text only when
+    // it has one.
     for (line, &r) in view.rows.iter().enumerate() {
         let row = &matrix.rows[r];
         let y = HEADER_H + line * CELL_H;
         let _ = write!(
             svg,
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
+            "<g class=\"row\" data-row=\"{}\" transform=\"translate(0,{y})\"><text class=\"label\" x=\"{}\" y=\"{}\">{}</text>",
+            escape(&row.key),
             LABEL_W - 6,
-            y + CELL_H - 7,
+            CELL_H - 7,
             escape(&crate::output::truncate_to_width(&row_label(row, view.by), 36))
         );
         for (c, (column, cell)) in matrix.columns.iter().zip(&row.cells).enumerate() {
@@ -738,28 +742,26 @@ pub fn heatmap(view: &ThemeView) -> String {
                 "/themes/cell",
                 &[("by", view.by.as_str()), ("row", &row.key), ("theme", &column.id)],
             );
-            let ink = if level > 0.55 { "#ffffff" } else { "#222222" };
             let _ = write!(
                 svg,
-                "<a href=\"{}\" class=\"cell\" data-row=\"{}\" data-theme=\"{}\"><title>{} × {}: {} (score {:.2}, {} hits)</title>\
-                 <rect x=\"{x}\" y=\"{y}\" width=\"{}\" height=\"{}\" fill=\"{}\" stroke=\"#ffffff\"/>\
-                 <text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"{ink}\">{}</text></a>",
+                "<a href=\"{}\" class=\"cell\" data-theme=\"{}\"><rect x=\"{x}\" width=\"{CELL_W}\" height=\"{CELL_H}\" fill=\"{}\"/>",
                 escape(&href),
-                escape(&row.key),
                 escape(&column.id),
-                escape(&row.key),
-                escape(&column.label_ja),
-                if cell.present { "present" } else { "absent" },
-                cell.score,
-                cell.count,
-                CELL_W,
-                CELL_H,
                 shade(level),
-                x + CELL_W / 2,
-                y + CELL_H - 7,
-                escape(&label)
             );
+            if !label.is_empty() {
+                let ink = if level > 0.55 { " class=\"dark\"" } else { "" };
+                let _ = write!(
+                    svg,
+                    "<text x=\"{}\" y=\"{}\"{ink}>{}</text>",
+                    x + CELL_W / 2,
+                    CELL_H - 7,
+                    escape(&label)
+                );
+            }
+            svg.push_str("</a>");
         }
+        svg.push_str("</g>");
     }
     svg.push_str("</svg>");
     svg

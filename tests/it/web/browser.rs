@@ -297,7 +297,7 @@ fn browser_search_facet_plan_heatmap_export_compare() {
     browser.goto(&server.url("/themes?value=score"));
     browser.find("#heatmap");
     browser.screenshot("4-heatmap");
-    browser.click("a.cell[data-row=\"苫小牧市\"][data-theme=\"public_facilities\"]");
+    browser.click("g[data-row=\"苫小牧市\"] a.cell[data-theme=\"public_facilities\"]");
     browser.wait_url("the cell", |u| u.contains("/themes/cell"));
     browser.find("#evidence li.evidence-item");
     browser.screenshot("5-cell-evidence");
