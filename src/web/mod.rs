@@ -123,6 +123,38 @@ pub struct Server {
     runtime: tokio::runtime::Runtime,
     listener: tokio::net::TcpListener,
     app: Arc<App>,
+    hosts: Arc<HostGuard>,
+}
+
+/// The `Host` headers a loopback server answers to. A web page on another site can make the
+/// browser send requests to 127.0.0.1 under a name it controls (DNS rebinding) and read the
+/// answers as its own; refusing every other `Host` closes that. A server bound to another
+/// address was asked to serve the network and answers to any name.
+#[derive(Debug, Clone, Default)]
+pub struct HostGuard {
+    allowed: Option<Vec<String>>,
+}
+
+impl HostGuard {
+    fn for_address(addr: SocketAddr) -> HostGuard {
+        if !addr.ip().is_loopback() {
+            return HostGuard { allowed: None };
+        }
+        let port = addr.port();
+        let allowed = [addr.to_string(), format!("localhost:{port}"), format!("127.0.0.1:{port}")]
+            .into_iter()
+            .chain(std::iter::once(format!("[::1]:{port}")))
+            .collect();
+        HostGuard { allowed: Some(allowed) }
+    }
+
+    fn allows(&self, host: Option<&str>) -> bool {
+        match (&self.allowed, host) {
+            (None, _) => true,
+            (Some(allowed), Some(host)) => allowed.iter().any(|a| a.eq_ignore_ascii_case(host)),
+            (Some(_), None) => false,
+        }
+    }
 }
 
 impl Server {
@@ -137,7 +169,9 @@ impl Server {
         let listener = runtime
             .block_on(tokio::net::TcpListener::bind(options.bind))
             .map_err(|source| WebError::Bind { addr: options.bind, source })?;
-        Ok(Server { runtime, listener, app })
+        let local = listener.local_addr().map_err(WebError::Runtime)?;
+        let hosts = Arc::new(HostGuard::for_address(local));
+        Ok(Server { runtime, listener, app, hosts })
     }
 
     /// The address actually bound.
@@ -147,9 +181,10 @@ impl Server {
 
     /// Serves until the process is stopped.
     pub fn run(self) -> Result<(), WebError> {
-        let Server { runtime, listener, app } = self;
+        let Server { runtime, listener, app, hosts } = self;
+        let router = router(app).layer(axum::middleware::from_fn_with_state(hosts, check_host));
         runtime
-            .block_on(async move { axum::serve(listener, router(app)).await })
+            .block_on(async move { axum::serve(listener, router).await })
             .map_err(WebError::Runtime)
     }
 }
@@ -184,6 +219,22 @@ pub fn router(app: Arc<App>) -> Router {
             respond(Err(WebError::NotFound("no such page".to_owned())), Kind::Page)
         })
         .with_state(app)
+}
+
+async fn check_host(
+    State(hosts): State<Arc<HostGuard>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response<Body> {
+    let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok());
+    if hosts.allows(host) {
+        return next.run(request).await;
+    }
+    let message = format!(
+        "this server answers only on its loopback address, not to the host `{}`",
+        host.unwrap_or("(none)")
+    );
+    respond(Err(WebError::BadRequest(message)), Kind::Page)
 }
 
 fn route(kind: Kind, handler: Handler, allowed: &'static [&'static str]) -> MethodRouter<Arc<App>> {

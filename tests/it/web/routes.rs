@@ -428,3 +428,19 @@ fn concurrent_requests_share_one_server() {
         thread.join().unwrap();
     }
 }
+
+#[test]
+fn a_loopback_server_answers_only_to_its_own_host_names() {
+    let server = Server::start(corpus_index());
+    let port = server.host.rsplit(':').next().unwrap().to_owned();
+    for host in [format!("localhost:{port}"), server.host.clone()] {
+        let reply = super::http::request_with_host(&server.host, &host, "/api/documents");
+        assert_eq!(reply.status, 200, "{host}");
+    }
+    // DNS rebinding: a page of another site that resolves its name to 127.0.0.1.
+    for host in [format!("evil.example:{port}"), "evil.example".to_owned(), String::new()] {
+        let reply = super::http::request_with_host(&server.host, &host, "/api/documents");
+        assert_eq!(reply.status, 400, "{host:?}: {}", reply.text());
+        assert!(!reply.text().contains("doc_id"));
+    }
+}
