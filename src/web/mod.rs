@@ -218,6 +218,12 @@ pub fn router(app: Arc<App>) -> Router {
         .fallback(|| async {
             respond(Err(WebError::NotFound("no such page".to_owned())), Kind::Page)
         })
+        .method_not_allowed_fallback(|| async {
+            let message = "the app is read-only: only GET requests are answered".to_owned();
+            let mut response = respond(Err(WebError::BadRequest(message)), Kind::Page);
+            *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
+            response
+        })
         .with_state(app)
 }
 

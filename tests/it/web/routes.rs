@@ -195,6 +195,10 @@ fn malformed_parameters_are_clear_400s() {
     let reply = server.get(&format!("/plan?doc={memuro}&page=9999"));
     assert_eq!(reply.status, 400);
     assert!(reply.text().contains("page"), "{}", reply.text());
+    // The app is read-only.
+    let reply = super::http::request(&server.host, "POST", "/api/search?q=x", Some(b"{}"));
+    assert_eq!(reply.status, 405);
+    assert_secure("POST /api/search", &reply);
     // The server is still healthy after all of that.
     assert_eq!(server.get("/").status, 200);
 }
