@@ -7,7 +7,7 @@
 //! ([`params`]), then runs the library's synchronous work on tokio's blocking pool (search,
 //! scoring and reading stored documents are CPU and disk work), so a panic there becomes a
 //! 500 for that request only. The index and what is derived from it live in [`state`]. Every
-//! response passes through [`respond`], which sets the security headers (a strict
+//! response passes through `respond`, which sets the security headers (a strict
 //! Content-Security-Policy: scripts and styles only from this server, nothing from another
 //! host), and every text from a document passes through [`html::escape`].
 //!
