@@ -9,4 +9,5 @@ mod pdf;
 mod retrieval;
 mod support;
 mod themes;
+#[cfg(feature = "web")]
 mod web;
