@@ -28,7 +28,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderValue, Response, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Response, StatusCode, header};
 use axum::routing::{MethodRouter, get};
 use thiserror::Error;
 
@@ -244,12 +244,59 @@ async fn check_host(
 }
 
 fn route(kind: Kind, handler: Handler, allowed: &'static [&'static str]) -> MethodRouter<Arc<App>> {
-    get(move |State(app): State<Arc<App>>, RawQuery(query): RawQuery| {
-        blocking(app, kind, move |app| {
-            let params = Params::parse(query.as_deref().unwrap_or(""), allowed)?;
-            handler(app, &params)
-        })
-    })
+    get(
+        move |State(app): State<Arc<App>>, headers: HeaderMap, RawQuery(query): RawQuery| async move {
+            let response = blocking(app, kind, move |app| {
+                let params = Params::parse(query.as_deref().unwrap_or(""), allowed)?;
+                handler(app, &params)
+            })
+            .await;
+            compress(response, &headers).await
+        },
+    )
+}
+
+/// Bodies smaller than this are sent as they are: gzip would save less than it costs.
+const MIN_COMPRESS: usize = 2048;
+
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|coding| coding.split(';').next().is_some_and(|c| c.trim() == "gzip"))
+}
+
+/// Gzips a text response (HTML, JSON, CSV, SVG) when the client accepts it.
+async fn compress(response: Response<Body>, request_headers: &HeaderMap) -> Response<Body> {
+    let textual = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|t| t.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/") || t.starts_with("application/json"));
+    if !textual || !accepts_gzip(request_headers) {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return Response::from_parts(parts, Body::empty());
+    };
+    if bytes.len() < MIN_COMPRESS {
+        return Response::from_parts(parts, Body::from(bytes));
+    }
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let compressed = encoder.write_all(&bytes).and_then(|()| encoder.finish());
+    match compressed {
+        Ok(gzipped) => {
+            parts.headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+            parts.headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+            parts.headers.remove(header::CONTENT_LENGTH);
+            Response::from_parts(parts, Body::from(gzipped))
+        }
+        Err(_) => Response::from_parts(parts, Body::from(bytes)),
+    }
 }
 
 async fn blocking(

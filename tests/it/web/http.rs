@@ -32,21 +32,33 @@ impl Reply {
 
 /// Sends one request to `host:port` and reads the whole response.
 pub fn request(host: &str, method: &str, target: &str, body: Option<&[u8]>) -> Reply {
-    send(host, host, method, target, body)
+    send(host, host, method, target, body, "")
 }
 
 /// GET with another `Host` header than the address connected to.
 pub fn request_with_host(addr: &str, host_header: &str, target: &str) -> Reply {
-    send(addr, host_header, "GET", target, None)
+    send(addr, host_header, "GET", target, None, "")
 }
 
-fn send(host: &str, host_header: &str, method: &str, target: &str, body: Option<&[u8]>) -> Reply {
+/// GET with extra header lines (each ending in `\r\n`).
+pub fn request_with_headers(host: &str, target: &str, extra: &str) -> Reply {
+    send(host, host, "GET", target, None, extra)
+}
+
+fn send(
+    host: &str,
+    host_header: &str,
+    method: &str,
+    target: &str,
+    body: Option<&[u8]>,
+    extra: &str,
+) -> Reply {
     let mut stream = TcpStream::connect(host).unwrap_or_else(|err| panic!("connect {host}: {err}"));
     stream.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
     let body = body.unwrap_or_default();
     let head = format!(
         "{method} {target} HTTP/1.1\r\nHost: {host_header}\r\nConnection: close\r\n\
-         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+         Content-Type: application/json\r\nContent-Length: {}\r\n{extra}\r\n",
         body.len()
     );
     stream.write_all(head.as_bytes()).unwrap();

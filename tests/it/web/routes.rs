@@ -448,3 +448,25 @@ fn a_loopback_server_answers_only_to_its_own_host_names() {
         assert!(!reply.text().contains("doc_id"));
     }
 }
+
+#[test]
+fn large_pages_are_gzipped_for_clients_that_accept_it() {
+    use std::io::Read;
+    let server = Server::start(corpus_index());
+    let plain = server.get("/themes");
+    assert_eq!(plain.header("content-encoding"), None);
+    let reply =
+        super::http::request_with_headers(&server.host, "/themes", "Accept-Encoding: gzip, br\r\n");
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("content-encoding"), Some("gzip"));
+    assert!(
+        reply.body.len() * 3 < plain.body.len(),
+        "{} vs {}",
+        reply.body.len(),
+        plain.body.len()
+    );
+    let mut html = Vec::new();
+    flate2::read::GzDecoder::new(&reply.body[..]).read_to_end(&mut html).unwrap();
+    assert_eq!(html, plain.body);
+    assert!(reply.header("content-security-policy").is_some());
+}
