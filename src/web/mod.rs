@@ -285,17 +285,26 @@ async fn compress(response: Response<Body>, request_headers: &HeaderMap) -> Resp
     if bytes.len() < MIN_COMPRESS {
         return Response::from_parts(parts, Body::from(bytes));
     }
-    use std::io::Write;
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    let compressed = encoder.write_all(&bytes).and_then(|()| encoder.finish());
-    match compressed {
-        Ok(gzipped) => {
+    // Compressing megabytes is CPU work: off the async workers, like the handlers' work.
+    let gzipped = tokio::task::spawn_blocking(move || {
+        use std::io::Write;
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        let gzipped = encoder.write_all(&bytes).and_then(|()| encoder.finish());
+        gzipped.map_err(|_| bytes)
+    })
+    .await;
+    match gzipped {
+        Ok(Ok(gzipped)) => {
             parts.headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
             parts.headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
             parts.headers.remove(header::CONTENT_LENGTH);
             Response::from_parts(parts, Body::from(gzipped))
         }
-        Err(_) => Response::from_parts(parts, Body::from(bytes)),
+        Ok(Err(bytes)) => Response::from_parts(parts, Body::from(bytes)),
+        Err(_) => {
+            parts.status = StatusCode::INTERNAL_SERVER_ERROR;
+            Response::from_parts(parts, Body::empty())
+        }
     }
 }
 
