@@ -402,3 +402,38 @@ fn respond(result: Result<Reply, WebError>, kind: Kind) -> Response<Body> {
 pub fn has_index(path: &Path) -> bool {
     path.join("tantivy").join("meta.json").is_file()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_answers_only_to_its_names() {
+        let guard = HostGuard::for_address("127.0.0.1:8350".parse().unwrap());
+        assert!(guard.allows(Some("127.0.0.1:8350")));
+        assert!(guard.allows(Some("LOCALHOST:8350")));
+        assert!(!guard.allows(Some("localhost:8351")));
+        assert!(!guard.allows(Some("evil.example:8350")));
+        assert!(!guard.allows(None));
+        let open = HostGuard::for_address("0.0.0.0:8350".parse().unwrap());
+        assert!(open.allows(Some("plans.example.jp")));
+    }
+
+    #[test]
+    fn gzip_is_read_from_accept_encoding() {
+        let mut headers = HeaderMap::new();
+        assert!(!accepts_gzip(&headers));
+        headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("br, gzip;q=0.8"));
+        assert!(accepts_gzip(&headers));
+        headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("gzipx"));
+        assert!(!accepts_gzip(&headers));
+    }
+
+    #[test]
+    fn errors_keep_the_security_headers() {
+        let response = respond(Err(WebError::BadRequest("`limit` …".to_owned())), Kind::Api);
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(response.headers()[header::CONTENT_SECURITY_POLICY], CSP);
+        assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
+    }
+}
