@@ -30,10 +30,21 @@ pub fn binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_gyokaku"))
 }
 
-/// A scratch folder under cargo's target/tmp, unique to this test process.
+/// A scratch folder under cargo's target/tmp, unique to this test process. Folders left by
+/// test processes that have ended are removed first, so runs do not pile up.
 pub fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("web-{}-{name}", std::process::id()));
+    let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    for entry in std::fs::read_dir(&root).into_iter().flatten().flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let pid = file_name.strip_prefix("web-").and_then(|rest| rest.split('-').next());
+        let is_pid = |p: &&str| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit());
+        if let Some(pid) = pid.filter(is_pid)
+            && !Path::new("/proc").join(pid).exists()
+        {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+    let dir = root.join(format!("web-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
