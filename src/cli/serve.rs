@@ -9,7 +9,7 @@ use clap::Args;
 
 use crate::cli::Progress;
 use crate::output;
-use crate::web::{DEFAULT_BIND, ServeOptions, Server};
+use crate::web::{DEFAULT_BIND, ServeOptions, Server, WebError};
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -34,6 +34,11 @@ pub fn run(args: ServeArgs, progress: Progress) -> anyhow::Result<ExitCode> {
     }
     let options = ServeOptions { index_dir: args.index.clone(), bind: args.bind };
     let server = Server::bind(&options)
+        .map_err(|err| match err {
+            // Kept as the index's own error, so that `report_error` can hint at `ingest`.
+            WebError::Index(err) => anyhow::Error::new(err),
+            other => anyhow::Error::new(other),
+        })
         .with_context(|| format!("serving the index `{}`", args.index.display()))?;
     let addr = server.local_addr()?;
     let url = format!("http://{addr}/");

@@ -127,6 +127,9 @@ impl Snapshot {
 impl App {
     /// Opens the index at `index_dir` (it must exist).
     pub fn open(index_dir: &Path) -> Result<App, WebError> {
+        if !crate::web::has_index(index_dir) {
+            return Err(crate::index::IndexError::Missing { dir: index_dir.to_owned() }.into());
+        }
         let snapshot = Snapshot::open(index_dir)?;
         let taxonomy = Taxonomy::embedded_default()
             .map_err(|err| WebError::Internal(format!("the built-in taxonomy: {err}")))?;
