@@ -470,3 +470,19 @@ fn large_pages_are_gzipped_for_clients_that_accept_it() {
     assert_eq!(html, plain.body);
     assert!(reply.header("content-security-policy").is_some());
 }
+
+#[test]
+fn serving_a_missing_index_says_how_to_build_one() {
+    let dir = scratch("missing");
+    let output = std::process::Command::new(super::binary())
+        .args(["serve", "--bind", "127.0.0.1:0", "--index"])
+        .arg(dir.join("nothing"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("no index at") && stderr.contains("hint: run `gyokaku ingest"),
+        "{stderr}"
+    );
+}
