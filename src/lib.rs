@@ -4,8 +4,9 @@
 //! The pipeline, one module per stage:
 //! [`extract`] → [`normalize`] → [`segment`] → [`tokenize`] / [`analysis`] → [`index`] →
 //! [`themes`], with [`ingest`] driving the stages over many files and [`search`] answering
-//! queries. The command-line interface in [`cli`] is a thin layer on top; only [`output`]
-//! writes to stdout and stderr. See ARCHITECTURE.md.
+//! queries ([`kwic`] for concordances). The command-line interface in [`cli`] and the local web
+//! app in `web` (feature `web`) are thin layers on top; only [`output`] writes to stdout and
+//! stderr. See ARCHITECTURE.md.
 
 pub mod analysis;
 pub mod batch;
