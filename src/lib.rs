@@ -4,8 +4,9 @@
 //! The pipeline, one module per stage:
 //! [`extract`] → [`normalize`] → [`segment`] → [`tokenize`] / [`analysis`] → [`index`] →
 //! [`themes`], with [`ingest`] driving the stages over many files and [`search`] answering
-//! queries. The command-line interface in [`cli`] is a thin layer on top; only [`output`]
-//! writes to stdout and stderr. See ARCHITECTURE.md.
+//! queries ([`kwic`] for concordances). The command-line interface in [`cli`] and the local web
+//! app in `web` (feature `web`) are thin layers on top; only [`output`] writes to stdout and
+//! stderr. See ARCHITECTURE.md.
 
 pub mod analysis;
 pub mod batch;
@@ -17,6 +18,7 @@ pub mod fetch;
 pub mod identity;
 pub mod index;
 pub mod ingest;
+pub mod kwic;
 pub mod metadata;
 pub mod model;
 pub mod normalize;
@@ -25,3 +27,5 @@ pub mod search;
 pub mod segment;
 pub mod themes;
 pub mod tokenize;
+#[cfg(feature = "web")]
+pub mod web;

@@ -11,9 +11,12 @@ mod export;
 mod extract;
 mod fetch;
 mod ingest;
+mod kwic;
 mod merge;
 mod run;
-mod search;
+pub(crate) mod search;
+#[cfg(feature = "web")]
+mod serve;
 pub mod themes;
 
 use std::path::PathBuf;
@@ -74,6 +77,11 @@ pub enum Command {
     Export(export::ExportArgs),
     /// Crawl municipal web sites for plans into a mirror with a fetch log and a manifest.
     Fetch(fetch::FetchArgs),
+    /// A concordance: every occurrence of a word or phrase with its left and right context.
+    Kwic(kwic::KwicArgs),
+    /// The local web app: search, read plans, theme heatmap with evidence, compare, KWIC.
+    #[cfg(feature = "web")]
+    Serve(serve::ServeArgs),
 }
 
 /// Lets `gyokaku search 職員 -芽室町` exclude a word: after `search`, an argument made of `-`
@@ -111,6 +119,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Merge(args) => merge::run(args, progress),
         Command::Export(args) => export::run(args, progress),
         Command::Fetch(args) => fetch::run(args, progress),
+        Command::Kwic(args) => kwic::run(args),
+        #[cfg(feature = "web")]
+        Command::Serve(args) => serve::run(args, progress),
     }
 }
 

@@ -41,6 +41,12 @@ pub fn run(args: RunArgs, progress: Progress) -> anyhow::Result<ExitCode> {
     }
     // The municipality × theme matrix: printed, and written to index/exports/.
     crate::cli::themes::write_run_exports(&args.index, progress.quiet)?;
+    if !progress.quiet && cfg!(feature = "web") {
+        output::message(&format!(
+            "browse it: gyokaku serve --index {} --open",
+            args.index.display()
+        ));
+    }
     Ok(exit_code(&report))
 }
 

@@ -5,7 +5,10 @@ mod cli;
 mod fetch;
 mod golden;
 mod html;
+mod kwic;
 mod pdf;
 mod retrieval;
 mod support;
 mod themes;
+#[cfg(feature = "web")]
+mod web;
