@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::extract::{self, ExtractError, Limits, SourceHints};
+use crate::extract::{self, ExtractError, Limits, OcrMode, OcrOptions, SourceHints};
 use crate::index::{DocumentEntry, DocumentInput, IndexError, PassageIndex};
 use crate::metadata::{self, Manifest, ManifestError};
 use crate::model::{DocMeta, Extracted, Format, Passage};
@@ -25,7 +25,7 @@ use crate::tokenize::{JapaneseTokenizer, TokenizeError};
 
 /// Bump when extraction output changes, so cached extractions are redone.
 /// 2: PDF tables read by their ruling lines.
-pub const EXTRACTOR_VERSION: u32 = 2;
+pub const EXTRACTOR_VERSION: u32 = 3;
 
 /// Commit at least every this many documents or this much time, so a crash or a killed job
 /// loses little work.
@@ -442,7 +442,9 @@ fn prepare(file: &InputFile, context: &PrepareContext<'_>) -> Prepared {
     outcome.hash = Some(hash.clone());
     let manifest_meta =
         manifests.iter().find_map(|m| m.get(&file.path)).cloned().unwrap_or_default();
-    let fingerprint = fingerprint(&hash, &manifest_meta, analysis_key);
+    // A change of OCR mode or of the Tesseract installed may change the text of scans.
+    let extraction_key = format!("{analysis_key}\n{}", options.limits.ocr.cache_tag());
+    let fingerprint = fingerprint(&hash, &manifest_meta, &extraction_key);
     if let Some(entry) = known.get(&file.key).filter(|e| e.fingerprint == fingerprint) {
         outcome.status = DocStatus::Unchanged;
         outcome.passages = entry.passages;
@@ -578,6 +580,7 @@ impl ExtractionCache {
         let path = self.path(hash);
         if let Ok(json) = fs_err::read(&path)
             && let Ok(extracted) = serde_json::from_slice::<Extracted>(&json)
+            && !ocr_would_differ(&extracted, &limits.ocr)
         {
             return Ok(extracted);
         }
@@ -595,6 +598,28 @@ impl ExtractionCache {
             .and_then(|()| fs_err::rename(&tmp, path));
         if let Err(err) = written {
             tracing::warn!("cannot cache extraction: {err}");
+        }
+    }
+}
+
+/// Whether extracting again under `ocr` would read pages differently from the cached
+/// extraction: a scan cached before Tesseract was installed, or another OCR mode.
+fn ocr_would_differ(cached: &Extracted, ocr: &OcrOptions) -> bool {
+    if cached.format != crate::model::Format::Pdf {
+        return false;
+    }
+    let read = |number: u32| cached.ocr_of(number).is_some();
+    match ocr.mode {
+        OcrMode::Never => !cached.ocr.is_empty(),
+        OcrMode::Always => {
+            extract::pdf::ocr::engine().is_some() && cached.pages.iter().any(|p| !read(p.number))
+        }
+        OcrMode::Auto => {
+            let unread = cached
+                .pages
+                .iter()
+                .any(|p| !read(p.number) && extract::pdf::ocr::is_garbage(&p.text));
+            unread && extract::pdf::ocr::engine().is_some()
         }
     }
 }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use thiserror::Error;
 
-use crate::extract::Limits;
+use crate::extract::{Limits, OcrMode, OcrOptions};
 
 #[derive(Debug, Error)]
 pub enum ConfigError {
@@ -35,6 +35,8 @@ struct RawConfig {
     index: Option<PathBuf>,
     output: Option<PathBuf>,
     jobs: Option<usize>,
+    /// `auto` (default), `never` or `always`: when scanned pages are read by OCR.
+    ocr: Option<OcrMode>,
     limits: Option<RawLimits>,
 }
 
@@ -127,8 +129,12 @@ impl BatchConfig {
         if raw.jobs == Some(0) {
             return Err(invalid(key_line("jobs"), "`jobs` must be at least 1".to_owned()));
         }
-        let limits = resolve_limits(raw.limits.unwrap_or_default())
+        let mut limits = resolve_limits(raw.limits.unwrap_or_default())
             .map_err(|(key, message)| invalid(key_line(key), message))?;
+        limits.ocr = OcrOptions {
+            mode: raw.ocr.unwrap_or_default(),
+            jobs: raw.jobs.unwrap_or_else(default_jobs),
+        };
         let base = path.parent().unwrap_or(Path::new("")).to_owned();
         let mut warnings = Vec::new();
         let mut inputs = Vec::new();
@@ -203,6 +209,7 @@ fn resolve_limits(raw: RawLimits) -> Result<Limits, (&'static str, String)> {
             .saturating_mul(MB),
         max_seconds: raw.seconds_per_document.unwrap_or(defaults.max_seconds),
         max_depth: raw.max_depth.unwrap_or(defaults.max_depth),
+        ocr: defaults.ocr,
     })
 }
 
