@@ -37,6 +37,8 @@ RIGHT = [
     "デジタル技術の活用により、窓口手続のオンライン化と庁内業務の効率化を進め、市民の利便性の向上を図ります。",
     "地域との協働を深めるため、自治会やNPOとの連携を強化し、地域課題の解決に向けた仕組みをつくります。",
 ]
+# A title across both columns: the page cannot be cut into columns from top to bottom.
+TITLE = "第5次行政改革推進計画（令和6年度～令和10年度）の概要"
 MENU = ["きせかえ", "文字サイズ", "ホーム", "くらし・手続き"]
 SECOND = [
     "人材の育成については、研修体系を見直し、職員が自ら学び成長できる環境を整えます。",
@@ -90,7 +92,7 @@ def fodt(body):
  </style:style>
 </office:automatic-styles>
 <office:body><office:text>
-<text:p text:style-name="Title">行政改革推進計画の概要</text:p>
+<text:p text:style-name="Title">{TITLE}</text:p>
 <text:section text:style-name="Sect1" text:name="Columns">
 {body}
 </text:section>
@@ -127,7 +129,7 @@ def lo_columns_short_lines():
         subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir", tmp, src],
                        check=True, capture_output=True)
         data = open(os.path.join(tmp, "lo_columns_short_lines.pdf"), "rb").read()
-    write("lo_columns_short_lines", data, "\n".join(["行政改革推進計画の概要"] + left + right))
+    write("lo_columns_short_lines", data, "\n".join([TITLE] + left + right))
 
 
 def wrap(text, width):
@@ -153,9 +155,15 @@ def rl_columns_header_footer():
             c.setFont("IPAGothic", 8)
             c.drawString(20 * mm, 285 * mm, "第3次行政改革大綱　実施計画")
             c.drawString(105 * mm, 12 * mm, f"- {number} -")
+            top = 270 * mm
+            if number == 1:
+                c.setFont("IPAGothic", 16)
+                c.drawString(20 * mm, top, TITLE)
+                gold.append(TITLE)
+                top -= 16 * 2
             for column, paragraphs in enumerate([left, right]):
                 x = 20 * mm + column * 90 * mm
-                y = 270 * mm
+                y = top
                 for paragraph in paragraphs:
                     for line in wrap(paragraph, 22):
                         c.setFont("IPAGothic", size)
@@ -204,7 +212,8 @@ def chromium_columns():
     sheets = ""
     for number, paragraphs in enumerate(pages, start=1):
         body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
-        sheets += (f'<section><header>第2次行政経営改革プラン</header><main>{body}</main>'
+        title = f"<h1>{TITLE}</h1>" if number == 1 else ""
+        sheets += (f'<section><header>第2次行政経営改革プラン</header>{title}<main>{body}</main>'
                    f'<footer>市役所 行政経営課　{number}</footer></section>')
     page = f"""<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><style>
 @page {{ size: A5; margin: 10mm 14mm; }}
@@ -214,9 +223,9 @@ header {{ font-size: 8pt; height: 8mm; }}
 footer {{ font-size: 8pt; position: absolute; bottom: 0; }}
 main {{ column-count: 2; column-gap: 8mm; text-align: justify;
         }}
-p {{ margin: 0 0 0.4em 0; }}
+p {{ margin: 0 0 0.4em 0; }} h1 {{ font-size: 13pt; margin: 0 0 0.5em 0; }}
 </style></head><body>{sheets}</body></html>"""
-    chromium("chromium_columns", page, "\n".join(p for ps in pages for p in ps))
+    chromium("chromium_columns", page, "\n".join([TITLE] + [p for ps in pages for p in ps]))
 
 
 def main():

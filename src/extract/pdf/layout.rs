@@ -1092,6 +1092,86 @@ mod tests {
     }
 
     #[test]
+    fn short_lines_beside_a_column_do_not_make_a_table() {
+        // Regression (issue 10): a title across the page, then a left column whose first
+        // lines are short (menu lines) beside the right column's lines at the same heights
+        // was read as table rows, `left <TAB> right`.
+        let mut glyphs =
+            glyphs_of("第5次行政改革推進計画（令和6年度～令和10年度）の概要", 50.0, 740.0, 16.0);
+        let left = [
+            "きせかえ",
+            "文字サイズ",
+            "ホーム",
+            "左段の本文はここから始まり長く続きます",
+            "左段の本文の二行目も長く続いています",
+        ];
+        for (row, line) in left.iter().enumerate() {
+            glyphs.extend(glyphs_of(line, 50.0, 700.0 - row as f32 * 15.0, 10.0));
+        }
+        for row in 0..5 {
+            let line = format!("右段{row}の文章はここにあって長く続きます");
+            glyphs.extend(glyphs_of(&line, 300.0, 700.0 - row as f32 * 15.0, 10.0));
+        }
+        let text = page_text(fragments(&glyphs), &[]).text;
+        assert!(!text.contains('\t'), "{text}");
+        assert!(text.find("二行目").unwrap() < text.find("右段0").unwrap(), "{text}");
+        assert!(text.starts_with("第5次"), "{text}");
+    }
+
+    #[test]
+    fn a_narrow_label_column_is_still_read_row_by_row() {
+        // Labels beside values are rows, not two text columns, however many there are.
+        let mut glyphs = Vec::new();
+        for (row, label) in ["目的", "期間", "体系", "対象"].iter().enumerate() {
+            let y = 700.0 - row as f32 * 15.0;
+            glyphs.extend(glyphs_of(label, 50.0, y, 10.0));
+            glyphs.extend(glyphs_of(&format!("値{row}の説明がここに入ります"), 200.0, y, 10.0));
+        }
+        let text = page_text(fragments(&glyphs), &[]).text;
+        assert!(text.starts_with("目的\t値0"), "{text}");
+    }
+
+    #[test]
+    fn a_latin_word_turned_in_a_vertical_line_stays_in_the_line() {
+        // Regression (Chromium, vertical-rl): NPO, drawn turned a quarter clockwise, became
+        // a line of its own and cut its vertical line in two.
+        let mut glyphs = Vec::new();
+        let mut y = 700.0;
+        for ch in "自治会や".chars() {
+            glyphs.push(PlacedGlyph {
+                text: ch.into(),
+                start: (95.0, y),
+                end: (105.0, y),
+                size: 10.0,
+                vertical_font: false,
+            });
+            y -= 10.0;
+        }
+        for ch in "NPO".chars() {
+            let start = (96.5, y);
+            y -= 6.0;
+            glyphs.push(PlacedGlyph {
+                text: ch.into(),
+                start,
+                end: (96.5, y),
+                size: 10.0,
+                vertical_font: false,
+            });
+        }
+        for ch in "との連携".chars() {
+            glyphs.push(PlacedGlyph {
+                text: ch.into(),
+                start: (95.0, y),
+                end: (105.0, y),
+                size: 10.0,
+                vertical_font: false,
+            });
+            y -= 10.0;
+        }
+        assert_eq!(page_text(fragments(&glyphs), &[]).text, "自治会やNPOとの連携");
+    }
+
+    #[test]
     fn table_rows_keep_row_order_with_tabs() {
         let mut glyphs = glyphs_of("項目", 50.0, 700.0, 10.0);
         glyphs.extend(glyphs_of("金額", 200.0, 700.0, 10.0));
