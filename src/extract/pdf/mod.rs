@@ -122,6 +122,9 @@ fn extract_checked(bytes: &[u8], limits: &Limits) -> Result<Extracted, PdfError>
         .collect();
     let ids: Vec<ObjectId> = page_ids.values().copied().collect();
     let ocr = apply_ocr(&doc, bytes, &ids, &mut pages, &mut warnings, &limits.ocr, &budget);
+    let mut read: Vec<&mut Page> =
+        pages.iter_mut().filter(|p| ocr.iter().any(|m| m.page == p.number)).collect();
+    furniture::remove_ocr_furniture(&mut read, &mut removed);
     let mut extracted = Extracted::new(Format::Pdf, pages);
     extracted.title = document_title(&doc);
     extracted.warnings = warnings;

@@ -685,12 +685,9 @@ struct Reading {
 fn recognise(image: &Path, dpi: u32, vertical: bool, deadline: Instant) -> Result<Reading, String> {
     let mut command = tesseract_command();
     command.arg(image).arg("stdout").arg("--dpi").arg(dpi.to_string());
-    if vertical {
-        // A page of vertical lines; automatic segmentation splits them into single glyphs.
-        command.args(["-l", "jpn_vert", "--psm", "5"]);
-    } else {
-        command.args(["-l", "jpn", "--psm", "3"]);
-    }
+    // Automatic page segmentation in both directions: it finds columns and the tiers of a
+    // vertical page (`--psm 5`, one vertical block, reads a line across all tiers).
+    command.args(["-l", if vertical { "jpn_vert" } else { "jpn" }, "--psm", "3"]);
     command.arg("tsv");
     let tsv = run_until(command, deadline, "tesseract")?;
     let (text, headings, confidence) = text_of_tsv(&String::from_utf8_lossy(&tsv), vertical);
