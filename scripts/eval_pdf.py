@@ -118,6 +118,8 @@ def fixtures(binary):
     print("|---|---|---|" + ("---|" if pymupdf else ""))
     mine_scores, peer_scores = [], []
     for gold_path in sorted(glob.glob(os.path.join(ROOT, "tests", "fixtures", "pdf", "*.txt"))):
+        if os.path.basename(gold_path).startswith("scan_"):
+            continue  # scans are scored by scripts/eval_ocr.py
         pdf = gold_path[:-4] + ".pdf"
         if not os.path.exists(pdf):
             continue

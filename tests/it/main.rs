@@ -4,6 +4,7 @@ mod batch;
 mod cli;
 mod golden;
 mod html;
+mod ocr;
 mod pdf;
 mod retrieval;
 mod support;
