@@ -719,14 +719,17 @@ impl Gray {
     /// of ink) are the wider, by their median length. (Counting blank rows and columns
     /// instead is fooled by grid-aligned characters, whose gaps line up across lines.)
     pub(crate) fn looks_vertical(&self) -> bool {
-        let (mut rows, mut columns) = (vec![0u32; self.height], vec![0u32; self.width]);
-        for y in 0..self.height {
-            for x in 0..self.width {
-                if self.pixels[y * self.width + x] < INK_LEVEL {
-                    rows[y] += 1;
-                    columns[x] += 1;
+        let mut columns = vec![0u32; self.width];
+        let mut rows = Vec::with_capacity(self.height);
+        for row in self.pixels.chunks_exact(self.width.max(1)) {
+            let mut ink = 0u32;
+            for (column, &pixel) in columns.iter_mut().zip(row) {
+                if pixel < INK_LEVEL {
+                    ink += 1;
+                    *column += 1;
                 }
             }
+            rows.push(ink);
         }
         let band = |counts: &[u32], extent: usize| -> f32 {
             let inked: Vec<usize> = (0..counts.len()).filter(|&i| counts[i] > 0).collect();
