@@ -93,7 +93,8 @@ fn orient(glyph: &PlacedGlyph, stacked: bool) -> Oriented {
     let (x1, y1) = glyph.end;
     let (dx, dy) = (x1 - x0, y1 - y0);
     let size = glyph.size.max(0.1);
-    if stacked && !glyph.vertical_font && dx >= 0.0 {
+    let turned = dy.abs() > dx.abs() && dy < 0.0;
+    if stacked && !glyph.vertical_font && dx >= 0.0 && !turned {
         let (centre, top) = centre_and_top(glyph);
         return Oriented {
             text: glyph.text.clone(),
@@ -108,7 +109,7 @@ fn orient(glyph: &PlacedGlyph, stacked: bool) -> Oriented {
     }
     let (orientation, a0, a1, c) = if glyph.vertical_font {
         (Orientation::Vertical, -y0, -y1, -x0)
-    } else if dy.abs() > dx.abs() && dy < 0.0 {
+    } else if turned {
         // A horizontal glyph turned a quarter clockwise (Latin words in vertical lines):
         // its baseline is the left edge of the line, its body lies to the right of it.
         (Orientation::Vertical, -y0, -y1, -(x0 + ROTATED_BODY_CENTRE * size))

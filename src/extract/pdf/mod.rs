@@ -166,6 +166,8 @@ fn apply_ocr(
         let Some(page) = pages.get_mut(result.index) else { continue };
         let number = page.number;
         match result.page {
+            // Nothing read, or one speck (a page of drawings): the page keeps its warning.
+            Ok((read, _)) if read.text.chars().filter(|c| !c.is_whitespace()).count() <= 1 => {}
             Ok((read, mark)) => {
                 *page = read;
                 let own = |w: &String| {
