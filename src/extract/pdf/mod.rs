@@ -149,6 +149,9 @@ fn apply_ocr(
         .zip(ids)
         .enumerate()
         .filter(|(_, (page, _))| ocr::needs_ocr(options.mode, &page.text))
+        // A page that draws no image has nothing to read (a blank page, a page of rules):
+        // OCR there would cost a second and find specks.
+        .filter(|(_, (_, id))| options.mode == OcrMode::Always || ocr::draws_image(doc, **id))
         .map(|(index, (page, &id))| (index, page.number, id))
         .collect();
     if wanted.is_empty() {

@@ -191,6 +191,31 @@ pub fn is_garbage(text: &str) -> bool {
     bad as f32 >= GARBAGE_SHARE * visible.len() as f32
 }
 
+/// Whether a page draws an image: an image XObject in its resources or in those of the
+/// forms it uses (two levels, as scanners and converters nest them), or an inline image.
+pub(crate) fn draws_image(doc: &Document, page_id: ObjectId) -> bool {
+    fn has_image(doc: &Document, resources: &lopdf::Dictionary, depth: u32) -> bool {
+        let Some(xobjects) = objects::get_dict(doc, resources, b"XObject") else { return false };
+        xobjects.iter().any(|(_, value)| {
+            let Object::Stream(stream) = objects::resolve(doc, value) else { return false };
+            match objects::get_name(doc, &stream.dict, b"Subtype") {
+                Some("Image") => true,
+                Some("Form") if depth > 0 => objects::get_dict(doc, &stream.dict, b"Resources")
+                    .is_some_and(|inner| has_image(doc, inner, depth - 1)),
+                _ => false,
+            }
+        })
+    }
+    let Ok(page) = doc.get_dictionary(page_id) else { return false };
+    if inherited_dict(doc, page, b"Resources").is_some_and(|r| has_image(doc, r, 2)) {
+        return true;
+    }
+    let content = doc.get_page_content(page_id);
+    content
+        .windows(4)
+        .any(|w| w[0].is_ascii_whitespace() && &w[1..3] == b"BI" && w[3].is_ascii_whitespace())
+}
+
 /// Where a page's image comes from.
 #[derive(Debug)]
 enum Source {
