@@ -304,6 +304,17 @@ seconds_per_document = 120
     }
 
     #[test]
+    fn ocr_mode_and_jobs_reach_the_limits() {
+        let config = parse("name = \"a\"\ninputs = [\"x\"]\njobs = 3\nocr = \"never\"\n").unwrap();
+        assert_eq!(config.limits.ocr.mode, OcrMode::Never);
+        assert_eq!(config.limits.ocr.jobs, 3);
+        let config = parse("name = \"a\"\ninputs = [\"x\"]\n").unwrap();
+        assert_eq!(config.limits.ocr.mode, OcrMode::Auto, "auto by default");
+        let message = error_of("name = \"a\"\ninputs = [\"x\"]\nocr = \"sometimes\"\n");
+        assert!(message.contains("line 3"), "{message}");
+    }
+
+    #[test]
     fn unknown_key_is_refused_with_its_line() {
         let message = error_of("name = \"a\"\ninputs = [\"x\"]\njbos = 2\n");
         assert!(message.contains("line 3"), "{message}");
