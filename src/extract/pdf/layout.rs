@@ -1148,6 +1148,8 @@ mod tests {
             });
             y -= 10.0;
         }
+        // The turned word starts at the top of the next character's em box.
+        y += 8.8;
         for ch in "NPO".chars() {
             let start = (96.5, y);
             y -= 6.0;
@@ -1159,6 +1161,7 @@ mod tests {
                 vertical_font: false,
             });
         }
+        y -= 8.8;
         for ch in "との連携".chars() {
             glyphs.push(PlacedGlyph {
                 text: ch.into(),
