@@ -695,6 +695,25 @@ mod tests {
     }
 
     #[test]
+    fn cached_ocr_is_redone_only_when_the_mode_asks_for_other_pages() {
+        use crate::model::{Format, OcrPage, Page};
+        let page = |number, text: &str| Page { number, text: text.into(), headings: vec![] };
+        let mut scanned =
+            Extracted::new(Format::Pdf, vec![page(1, "本文"), page(2, "読み取った本文")]);
+        scanned.ocr.push(OcrPage {
+            page: 2,
+            engine: "tesseract 5.3.0".into(),
+            language: "jpn".into(),
+            mean_confidence: 90.0,
+        });
+        let options = |mode| OcrOptions { mode, jobs: 1 };
+        assert!(ocr_would_differ(&scanned, &options(OcrMode::Never)), "never drops OCR text");
+        assert!(!ocr_would_differ(&scanned, &options(OcrMode::Auto)), "nothing left to read");
+        let text = Extracted::new(Format::Text, vec![page(1, "")]);
+        assert!(!ocr_would_differ(&text, &options(OcrMode::Always)), "only PDFs are OCR'd");
+    }
+
+    #[test]
     fn fingerprint_changes_with_metadata() {
         let meta = DocMeta { municipality: Some("芽室町".into()), ..DocMeta::default() };
         assert_ne!(fingerprint("abc", &meta, ""), fingerprint("abc", &DocMeta::default(), ""));
