@@ -11,7 +11,10 @@
 
 Usage: cargo build --release --example pdftext
        python3 scripts/eval_pdf.py [--realworld DIR] [--bin target/release/examples/pdftext]
-Needs: pip install levenshtein; apt-get install poppler-utils poppler-data
+Every table has a PyMuPDF column too when `pymupdf` is installed (its plain `get_text()`, which
+reads in file order), so the three tools are scored in one run.
+
+Needs: pip install levenshtein pymupdf; apt-get install poppler-utils poppler-data
 """
 import argparse
 import csv
@@ -46,6 +49,32 @@ def pdftotext(path):
     return run(["pdftotext", "-enc", "UTF-8", path, "-"])
 
 
+try:
+    import pymupdf
+except ImportError:  # the column is left out
+    pymupdf = None
+
+
+def mupdf(path):
+    try:
+        with pymupdf.open(path) as doc:
+            return "\n".join(page.get_text() for page in doc)
+    except Exception:  # an unreadable file scores as empty text
+        return ""
+
+
+def peers(path):
+    """The peers' texts of one file: pdftotext, then PyMuPDF when installed."""
+    texts = [pdftotext(path)]
+    if pymupdf is not None:
+        texts.append(mupdf(path))
+    return texts
+
+
+def peer_header():
+    return "pdftotext | PyMuPDF" if pymupdf is not None else "pdftotext"
+
+
 def score(text, gold):
     text, gold = norm(text), norm(gold)
     if not gold:
@@ -62,42 +91,51 @@ def realworld(binary, folder):
     manifest = os.path.join(folder, "MANIFEST.tsv")
     rows = list(csv.DictReader(open(manifest, encoding="utf-8"), delimiter="\t"))
     print("## Real-world PDFs: expected snippets found\n")
-    print("| file | gyokaku | pdftotext |")
-    print("|---|---|---|")
-    totals = [0, 0, 0]
+    print(f"| file | gyokaku | {peer_header()} |")
+    print("|---|---|---|" + ("---|" if pymupdf else ""))
+    totals = [0, 0, 0, 0]
     for row in rows:
         path = os.path.join(folder, row["file"])
         wanted = [norm(s) for s in snippets(row[list(row)[-1]])]
-        mine, peer = norm(ours(binary, path)), norm(pdftotext(path))
+        mine = norm(ours(binary, path))
         found_mine = sum(s in mine for s in wanted)
-        found_peer = sum(s in peer for s in wanted)
+        found_peers = [sum(s in norm(t) for s in wanted) for t in peers(path)]
         totals[0] += found_mine
-        totals[1] += found_peer
         totals[2] += len(wanted)
+        totals[1] += found_peers[0]
+        totals[3] += found_peers[-1] if len(found_peers) > 1 else 0
         missing = [s for s in wanted if s not in mine]
         note = f" (missing: {', '.join(missing[:3])})" if missing else ""
-        print(f"| {row['file']} | {found_mine}/{len(wanted)}{note} | {found_peer}/{len(wanted)} |")
-    print(f"| **total** | **{totals[0]}/{totals[2]}** | **{totals[1]}/{totals[2]}** |\n")
+        cells = " | ".join(f"{n}/{len(wanted)}" for n in found_peers)
+        print(f"| {row['file']} | {found_mine}/{len(wanted)}{note} | {cells} |")
+    extra = f" | **{totals[3]}/{totals[2]}**" if pymupdf is not None else ""
+    print(f"| **total** | **{totals[0]}/{totals[2]}** | **{totals[1]}/{totals[2]}**{extra} |\n")
 
 
 def fixtures(binary):
     print("## Generated fixtures: 1 - Levenshtein / gold length\n")
-    print("| fixture | gyokaku | pdftotext |")
-    print("|---|---|---|")
+    print(f"| fixture | gyokaku | {peer_header()} |")
+    print("|---|---|---|" + ("---|" if pymupdf else ""))
     mine_scores, peer_scores = [], []
     for gold_path in sorted(glob.glob(os.path.join(ROOT, "tests", "fixtures", "pdf", "*.txt"))):
+        if os.path.basename(gold_path).startswith("scan_"):
+            continue  # scans are scored by scripts/eval_ocr.py
         pdf = gold_path[:-4] + ".pdf"
         if not os.path.exists(pdf):
             continue
         gold = open(gold_path, encoding="utf-8").read()
-        mine, peer = score(ours(binary, pdf), gold), score(pdftotext(pdf), gold)
+        mine = score(ours(binary, pdf), gold)
+        others = [score(t, gold) for t in peers(pdf)]
         mine_scores.append(mine)
-        peer_scores.append(peer)
-        print(f"| {os.path.basename(pdf)} | {mine:.3f} | {peer:.3f} |")
+        peer_scores.append(others)
+        cells = " | ".join(f"{x:.3f}" for x in others)
+        print(f"| {os.path.basename(pdf)} | {mine:.3f} | {cells} |")
     if mine_scores:
         mean = lambda xs: sum(xs) / len(xs)
+        columns = [[row[i] for row in peer_scores] for i in range(len(peer_scores[0]))]
+        cells = " | ".join(f"**{mean(c):.3f}** ({min(c):.3f})" for c in columns)
         print(f"| **mean** (min) | **{mean(mine_scores):.3f}** ({min(mine_scores):.3f}) "
-              f"| **{mean(peer_scores):.3f}** ({min(peer_scores):.3f}) |\n")
+              f"| {cells} |\n")
 
 
 def corpus(binary, seeds_folder):
@@ -109,21 +147,22 @@ def corpus(binary, seeds_folder):
         return
     rows = list(csv.DictReader(open(manifest, encoding="utf-8-sig")))
     print("## Corpus PDFs against their seed text: 1 - Levenshtein / gold length\n")
-    print("| file | gyokaku | pdftotext |")
-    print("|---|---|---|")
+    print(f"| file | gyokaku | {peer_header()} |")
+    print("|---|---|---|" + ("---|" if pymupdf else ""))
     for row, seed in zip(rows, seeds):
         if not row["path"].endswith(".pdf"):
             continue
         pdf = os.path.join(ROOT, "corpus", row["path"])
         gold = open(seed, encoding="utf-8").read()
-        print(f"| {row['path']} | {score(ours(binary, pdf), gold):.3f} | {score(pdftotext(pdf), gold):.3f} |")
+        cells = " | ".join(f"{score(t, gold):.3f}" for t in peers(pdf))
+        print(f"| {row['path']} | {score(ours(binary, pdf), gold):.3f} | {cells} |")
     print()
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "examples", "pdftext"))
-    parser.add_argument("--realworld", default=os.path.join(ROOT, "..", "..", "shared", "realworld", "pdf"))
+    parser.add_argument("--realworld", default=os.path.join(ROOT, "..", "shared", "realworld", "pdf"))
     args = parser.parse_args()
     if not os.path.exists(args.bin):
         sys.exit(f"build the extractor first: cargo build --release --example pdftext ({args.bin})")

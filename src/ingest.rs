@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::extract::{self, ExtractError, Limits, SourceHints};
+use crate::extract::{self, ExtractError, Limits, OcrMode, OcrOptions, SourceHints};
 use crate::index::{DocumentEntry, DocumentInput, IndexError, PassageIndex};
 use crate::metadata::{self, Manifest, ManifestError};
 use crate::model::{DocMeta, Extracted, Format, Passage};
@@ -25,7 +25,7 @@ use crate::tokenize::{JapaneseTokenizer, TokenizeError};
 
 /// Bump when extraction output changes, so cached extractions are redone.
 /// 2: PDF tables read by their ruling lines.
-pub const EXTRACTOR_VERSION: u32 = 2;
+pub const EXTRACTOR_VERSION: u32 = 3;
 
 /// Commit at least every this many documents or this much time, so a crash or a killed job
 /// loses little work.
@@ -442,7 +442,9 @@ fn prepare(file: &InputFile, context: &PrepareContext<'_>) -> Prepared {
     outcome.hash = Some(hash.clone());
     let manifest_meta =
         manifests.iter().find_map(|m| m.get(&file.path)).cloned().unwrap_or_default();
-    let fingerprint = fingerprint(&hash, &manifest_meta, analysis_key);
+    // A change of OCR mode or of the Tesseract installed may change the text of scans.
+    let extraction_key = format!("{analysis_key}\n{}", options.limits.ocr.cache_tag());
+    let fingerprint = fingerprint(&hash, &manifest_meta, &extraction_key);
     if let Some(entry) = known.get(&file.key).filter(|e| e.fingerprint == fingerprint) {
         outcome.status = DocStatus::Unchanged;
         outcome.passages = entry.passages;
@@ -580,6 +582,7 @@ impl ExtractionCache {
         let path = self.path(hash);
         if let Ok(json) = fs_err::read(&path)
             && let Ok(extracted) = serde_json::from_slice::<Extracted>(&json)
+            && !ocr_would_differ(&extracted, &limits.ocr)
         {
             return Ok(extracted);
         }
@@ -597,6 +600,28 @@ impl ExtractionCache {
             .and_then(|()| fs_err::rename(&tmp, path));
         if let Err(err) = written {
             tracing::warn!("cannot cache extraction: {err}");
+        }
+    }
+}
+
+/// Whether extracting again under `ocr` would read pages differently from the cached
+/// extraction: a scan cached before Tesseract was installed, or another OCR mode.
+fn ocr_would_differ(cached: &Extracted, ocr: &OcrOptions) -> bool {
+    if cached.format != crate::model::Format::Pdf {
+        return false;
+    }
+    let read = |number: u32| cached.ocr_of(number).is_some();
+    match ocr.mode {
+        OcrMode::Never => !cached.ocr.is_empty(),
+        OcrMode::Always => {
+            extract::pdf::ocr::engine().is_some() && cached.pages.iter().any(|p| !read(p.number))
+        }
+        OcrMode::Auto => {
+            let unread = cached
+                .pages
+                .iter()
+                .any(|p| !read(p.number) && extract::pdf::ocr::is_garbage(&p.text));
+            unread && extract::pdf::ocr::engine().is_some()
         }
     }
 }
@@ -669,6 +694,25 @@ mod tests {
     #[test]
     fn keys_are_paths_as_given() {
         assert_eq!(path_key(Path::new("./corpus/memuro.pdf")), "corpus/memuro.pdf");
+    }
+
+    #[test]
+    fn cached_ocr_is_redone_only_when_the_mode_asks_for_other_pages() {
+        use crate::model::{Format, OcrPage, Page};
+        let page = |number, text: &str| Page { number, text: text.into(), headings: vec![] };
+        let mut scanned =
+            Extracted::new(Format::Pdf, vec![page(1, "本文"), page(2, "読み取った本文")]);
+        scanned.ocr.push(OcrPage {
+            page: 2,
+            engine: "tesseract 5.3.0".into(),
+            language: "jpn".into(),
+            mean_confidence: 90.0,
+        });
+        let options = |mode| OcrOptions { mode, jobs: 1 };
+        assert!(ocr_would_differ(&scanned, &options(OcrMode::Never)), "never drops OCR text");
+        assert!(!ocr_would_differ(&scanned, &options(OcrMode::Auto)), "nothing left to read");
+        let text = Extracted::new(Format::Text, vec![page(1, "")]);
+        assert!(!ocr_would_differ(&text, &options(OcrMode::Always)), "only PDFs are OCR'd");
     }
 
     #[test]

@@ -91,7 +91,24 @@ pub struct Extracted {
     pub department: Option<String>,
     #[serde(default)]
     pub phone: Option<String>,
+    /// The pages read by OCR, in page order (empty for a text layer).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ocr: Vec<OcrPage>,
 }
+
+/// How a page's text was read by OCR: the engine, the language model (`jpn`, or `jpn_vert`
+/// for vertical pages) and the mean word confidence in percent, as the engine reports it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OcrPage {
+    pub page: u32,
+    /// `tesseract 5.3.0`.
+    pub engine: String,
+    pub language: String,
+    pub mean_confidence: f32,
+}
+
+// The confidence is a finite number read from the engine's output, never NaN.
+impl Eq for OcrPage {}
 
 impl Extracted {
     /// An extraction result with no optional extras, for extractors to fill in.
@@ -107,7 +124,13 @@ impl Extracted {
             updated: None,
             department: None,
             phone: None,
+            ocr: Vec::new(),
         }
+    }
+
+    /// The OCR record of page `number`, when the page was read by OCR.
+    pub fn ocr_of(&self, number: u32) -> Option<&OcrPage> {
+        self.ocr.iter().find(|mark| mark.page == number)
     }
 
     /// Number of characters of text over all pages.

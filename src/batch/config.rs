@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use thiserror::Error;
 
-use crate::extract::Limits;
+use crate::extract::{Limits, OcrMode, OcrOptions};
 
 #[derive(Debug, Error)]
 pub enum ConfigError {
@@ -40,6 +40,8 @@ struct RawConfig {
     index: Option<PathBuf>,
     output: Option<PathBuf>,
     jobs: Option<usize>,
+    /// `auto` (default), `never` or `always`: when scanned pages are read by OCR.
+    ocr: Option<OcrMode>,
     limits: Option<RawLimits>,
 }
 
@@ -158,8 +160,12 @@ impl BatchConfig {
         if raw.jobs == Some(0) {
             return Err(invalid(key_line("jobs"), "`jobs` must be at least 1".to_owned()));
         }
-        let limits = resolve_limits(raw.limits.unwrap_or_default())
+        let mut limits = resolve_limits(raw.limits.unwrap_or_default())
             .map_err(|(key, message)| invalid(key_line(key), message))?;
+        limits.ocr = OcrOptions {
+            mode: raw.ocr.unwrap_or_default(),
+            jobs: raw.jobs.unwrap_or_else(default_jobs),
+        };
         let base = path.parent().unwrap_or(Path::new("")).to_owned();
         let mut warnings = Vec::new();
         let mut inputs = Vec::new();
@@ -235,6 +241,7 @@ fn resolve_limits(raw: RawLimits) -> Result<Limits, (&'static str, String)> {
             .saturating_mul(MB),
         max_seconds: raw.seconds_per_document.unwrap_or(defaults.max_seconds),
         max_depth: raw.max_depth.unwrap_or(defaults.max_depth),
+        ocr: defaults.ocr,
     })
 }
 
@@ -326,6 +333,17 @@ seconds_per_document = 120
         assert_eq!(config.jobs, 2);
         assert_eq!(config.limits.max_file_bytes, 200_000_000);
         assert!((config.limits.max_seconds - 120.0).abs() < f64::EPSILON);
+    }
+
+    #[test]
+    fn ocr_mode_and_jobs_reach_the_limits() {
+        let config = parse("name = \"a\"\ninputs = [\"x\"]\njobs = 3\nocr = \"never\"\n").unwrap();
+        assert_eq!(config.limits.ocr.mode, OcrMode::Never);
+        assert_eq!(config.limits.ocr.jobs, 3);
+        let config = parse("name = \"a\"\ninputs = [\"x\"]\n").unwrap();
+        assert_eq!(config.limits.ocr.mode, OcrMode::Auto, "auto by default");
+        let message = error_of("name = \"a\"\ninputs = [\"x\"]\nocr = \"sometimes\"\n");
+        assert!(message.contains("line 3"), "{message}");
     }
 
     #[test]

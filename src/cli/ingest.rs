@@ -9,7 +9,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::Progress;
-use crate::extract::Limits;
+use crate::extract::{Limits, OcrMode, OcrOptions};
 use crate::ingest::{self, DocStatus, DocumentOutcome, IngestOptions, IngestReport};
 use crate::output;
 
@@ -37,14 +37,23 @@ pub struct IngestArgs {
     /// Refuse files larger than this many megabytes.
     #[arg(long, default_value_t = 200)]
     pub max_file_mb: u64,
+    /// OCR (Tesseract) for scanned pages: `auto` reads pages without a usable text layer,
+    /// `always` every page, `never` none. Without Tesseract installed, `auto` only warns.
+    #[arg(long, value_enum, default_value_t = OcrMode::Auto)]
+    pub ocr: OcrMode,
 }
 
 pub fn run(args: IngestArgs, progress: Progress) -> anyhow::Result<ExitCode> {
     let inputs = if args.paths.is_empty() { vec![PathBuf::from("corpus")] } else { args.paths };
+    let jobs = args.jobs.unwrap_or_else(default_jobs);
     let options = IngestOptions {
         manifest: args.manifest,
-        jobs: args.jobs.unwrap_or_else(default_jobs),
-        limits: Limits { max_file_bytes: args.max_file_mb * 1_000_000, ..Limits::default() },
+        jobs,
+        limits: Limits {
+            max_file_bytes: args.max_file_mb * 1_000_000,
+            ocr: OcrOptions { mode: args.ocr, jobs },
+            ..Limits::default()
+        },
         prune: args.prune,
         user_dict: args.user_dict,
         ..IngestOptions::new(inputs, args.index)

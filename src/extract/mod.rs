@@ -13,6 +13,7 @@ use std::path::Path;
 use thiserror::Error;
 
 use crate::model::{Extracted, Format};
+pub use pdf::{OcrMode, OcrOptions};
 
 /// Resource limits for one document, so one hostile file cannot stall or exhaust a batch.
 #[derive(Debug, Clone)]
@@ -25,6 +26,9 @@ pub struct Limits {
     pub max_seconds: f64,
     /// Maximum nesting of Form XObjects and similar recursive structures.
     pub max_depth: u32,
+    /// When scanned pages are read by OCR, and how many at a time. Not a limit, but it
+    /// travels with them to every extraction and bounds the work done per document.
+    pub ocr: OcrOptions,
 }
 
 impl Default for Limits {
@@ -34,6 +38,7 @@ impl Default for Limits {
             max_decompressed_bytes: 1024 * 1024 * 1024,
             max_seconds: 120.0,
             max_depth: 16,
+            ocr: OcrOptions::default(),
         }
     }
 }

@@ -3,7 +3,9 @@
 //! Theme labels are written top-down one character at a time (縦書き), which reads naturally
 //! in Japanese and needs no rotated text. SVG names the font family and lets the viewer
 //! render it, so it needs no font file. PNG rasterises the glyphs itself and therefore needs a
-//! Japanese font file: `GYOKAKU_FONT`, else IPA Gothic from `fonts-ipafont-gothic`.
+//! Japanese font: `GYOKAKU_FONT`, else IPA Gothic from `fonts-ipafont-gothic`, else the subset
+//! of IPA Gothic embedded in the binary (`assets/fonts/`, IPA Font License), so PNGs work on
+//! a fresh machine too.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -26,6 +28,9 @@ const FONT_CANDIDATES: &[&str] = &[
     "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf",
     "/usr/share/fonts/truetype/takao-gothic/TakaoGothic.ttf",
 ];
+/// The font PNG falls back to: IPA Gothic cut to ASCII and JIS X 0208 (1.8 MB; see
+/// `assets/fonts/README.md` for its licence and how it is made).
+static EMBEDDED_FONT: &[u8] = include_bytes!("../../assets/fonts/GyokakuGothic-Subset.ttf");
 const CELL_W: i32 = 34;
 const CELL_H: i32 = 26;
 const LEFT: i32 = 170;
@@ -38,7 +43,7 @@ pub enum HeatmapError {
     #[error("cannot draw heatmap `{}`: {reason}", .path.display())]
     Draw { path: PathBuf, reason: String },
     #[error(
-        "no Japanese font for PNG heatmap `{}` (set GYOKAKU_FONT or install fonts-ipafont-gothic; SVG needs no font)",
+        "the Japanese font for PNG heatmap `{}` cannot be loaded (set GYOKAKU_FONT to a TrueType font; SVG needs no font)",
         .path.display()
     )]
     NoFont { path: PathBuf },
@@ -88,8 +93,18 @@ pub fn heatmap_png(matrix: &Matrix, path: &Path) -> Result<(), HeatmapError> {
     root.present().map_err(|e| draw_error(path, e.to_string()))
 }
 
-/// Whether a Japanese font file can be found for PNG output.
+/// What `japanese_font_path` names when no font file is found: the subset built into the
+/// binary. A name, not a file.
+pub const EMBEDDED_FONT_NAME: &str = "<embedded GyokakuGothic-Subset.ttf>";
+
+/// The Japanese font PNG output draws with: a font file on this machine (`GYOKAKU_FONT`,
+/// then the usual system paths), else [`EMBEDDED_FONT_NAME`]. Always `Some` since the
+/// subset is embedded; kept an `Option` for its callers.
 pub fn japanese_font_path() -> Option<PathBuf> {
+    system_font_path().or_else(|| Some(PathBuf::from(EMBEDDED_FONT_NAME)))
+}
+
+fn system_font_path() -> Option<PathBuf> {
     let from_env = std::env::var_os("GYOKAKU_FONT").map(PathBuf::from);
     from_env.into_iter().chain(FONT_CANDIDATES.iter().map(PathBuf::from)).find(|p| p.is_file())
 }
@@ -97,11 +112,14 @@ pub fn japanese_font_path() -> Option<PathBuf> {
 fn register_japanese_font() -> Option<()> {
     static REGISTERED: OnceLock<bool> = OnceLock::new();
     let ok = *REGISTERED.get_or_init(|| {
-        let Some(bytes) = japanese_font_path().and_then(|p| fs_err::read(p).ok()) else {
-            return false;
-        };
-        let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
-        plotters::style::register_font(FONT_FAMILY, FontStyle::Normal, bytes).is_ok()
+        let system = system_font_path().and_then(|p| fs_err::read(p).ok());
+        if let Some(bytes) = system {
+            let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
+            if plotters::style::register_font(FONT_FAMILY, FontStyle::Normal, bytes).is_ok() {
+                return true;
+            }
+        }
+        plotters::style::register_font(FONT_FAMILY, FontStyle::Normal, EMBEDDED_FONT).is_ok()
     });
     ok.then_some(())
 }
@@ -166,4 +184,27 @@ fn draw<DB: DrawingBackend>(
     let legend = "色: スコア 0→1(白→緑) / 黒枠: 取組として明記 (present)";
     root.draw(&Text::new(legend, (10, legend_y), font(12))).map_err(err)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_font_covers_japanese_labels() {
+        let face = ttf_parser::Face::parse(EMBEDDED_FONT, 0).expect("the subset parses");
+        for ch in
+            "芽室町苫小牧市藤枝市所沢市岡崎市 × テーマ 財政健全化 指定管理者 行政評価 ABC 2024"
+                .chars()
+        {
+            assert!(face.glyph_index(ch).is_some(), "{ch} is missing from the subset");
+        }
+        let name = face
+            .names()
+            .into_iter()
+            .find(|n| n.name_id == ttf_parser::name_id::FAMILY && n.is_unicode())
+            .and_then(|n| n.to_string());
+        // The IPA licence forbids the original's name on a derived font.
+        assert!(name.is_some_and(|n| !n.contains("IPA")));
+    }
 }

@@ -46,6 +46,26 @@ fn predefined_unicode_cmap_vertical_reads_columns_right_to_left_in_tiers() {
 }
 
 #[test]
+fn r10_libreoffice_columns_with_short_lines_are_not_a_table() {
+    check_gold("lo_columns_short_lines");
+}
+
+#[test]
+fn r10_two_columns_with_header_footer_and_short_list_lines() {
+    check_gold("rl_columns_header_footer");
+}
+
+#[test]
+fn r10_chromium_css_columns_with_header_and_footer() {
+    check_gold("chromium_columns");
+}
+
+#[test]
+fn r10_chromium_vertical_type3_fonts_read_in_order() {
+    check_gold("chromium_vertical");
+}
+
+#[test]
 fn shift_jis_cmap() {
     check_gold("rksj_h");
 }

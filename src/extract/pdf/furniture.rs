@@ -35,7 +35,7 @@ fn band_of(fragment: &Fragment, page: PageBox) -> Option<Band> {
     }
 }
 
-fn page_number_pattern() -> &'static Regex {
+pub(crate) fn page_number_pattern() -> &'static Regex {
     static PATTERN: OnceLock<Regex> = OnceLock::new();
     PATTERN.get_or_init(|| {
         Regex::new(r"^(?:[-‐‑–—―ー(〈]*\s*(?:[pP]\.?\s*)?\d{1,4}\s*[-‐‑–—―ー)〉]*|\d{1,4}\s*/\s*\d{1,4}|第?\d{1,4}頁|[-‐–—―]\s*[ivxIVX]{1,6}\s*[-‐–—―])$")
@@ -54,6 +54,68 @@ fn repeat_key(fragment: &Fragment, band: Band) -> (Band, String) {
         .map(|ch| if ch.is_ascii_digit() { '#' } else { ch })
         .collect();
     (band, text)
+}
+
+/// Removes running headers, footers, page numbers and specks from pages read by OCR,
+/// where there are only lines of text, no positions: a first or last line that repeats
+/// (digits blurred) on at least half of the OCR'd pages, a first or last line that is a
+/// page number, and lines of one character that is not Japanese (scanner specks read as
+/// `O` or `.`).
+pub(crate) fn remove_ocr_furniture(
+    pages: &mut [&mut crate::model::Page],
+    removed: &mut Vec<Removed>,
+) {
+    const EDGE_LINES: usize = 2;
+    let key = |line: &str| -> String {
+        normalized(line).chars().map(|ch| if ch.is_ascii_digit() { '#' } else { ch }).collect()
+    };
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for page in pages.iter() {
+        let lines: Vec<&str> = page.text.lines().collect();
+        let mut keys: HashSet<String> = HashSet::new();
+        for (i, line) in lines.iter().enumerate() {
+            if i < EDGE_LINES || i + EDGE_LINES >= lines.len() {
+                keys.insert(key(line));
+            }
+        }
+        for k in keys {
+            *counts.entry(k).or_default() += 1;
+        }
+    }
+    let n_pages = pages.len();
+    let repeated = |k: &str| counts.get(k).is_some_and(|&n| n >= 2 && 2 * n >= n_pages);
+    for page in pages.iter_mut() {
+        let lines: Vec<&str> = page.text.lines().collect();
+        let n = lines.len();
+        let mut kept = Vec::with_capacity(n);
+        for (i, line) in lines.iter().enumerate() {
+            let edge = i < EDGE_LINES || i + EDGE_LINES >= n;
+            let k = key(line);
+            let kind = if edge && repeated(&k) && !k.is_empty() {
+                Some(if i < EDGE_LINES { "header" } else { "footer" })
+            } else if edge && page_number_pattern().is_match(&normalized(line)) {
+                Some("page-number")
+            } else if k.chars().count() == 1 && !k.chars().all(super::layout::is_cjk) {
+                Some("ocr-speck")
+            } else {
+                None
+            };
+            match kind {
+                Some(kind) => removed.push(Removed {
+                    page: page.number,
+                    kind: kind.to_owned(),
+                    text: (*line).to_owned(),
+                }),
+                None => kept.push(*line),
+            }
+        }
+        if kept.len() != n {
+            // Heading marks point into the old text; they are dropped rather than shifted
+            // wrongly (the segmenter still finds numbered headings in the text).
+            page.headings.clear();
+            page.text = kept.join("\n");
+        }
+    }
 }
 
 /// Removes running headers, footers and page numbers from every page's fragments.

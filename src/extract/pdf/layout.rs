@@ -84,12 +84,17 @@ fn stacked_glyphs(glyphs: &[PlacedGlyph]) -> Vec<bool> {
     stacked
 }
 
+/// The middle of a Latin glyph's body above its baseline, in ems (x-height to cap height is
+/// 0.5–0.7 em): where a word turned sideways in a vertical line is centred across it.
+const ROTATED_BODY_CENTRE: f32 = 0.35;
+
 fn orient(glyph: &PlacedGlyph, stacked: bool) -> Oriented {
     let (x0, y0) = glyph.start;
     let (x1, y1) = glyph.end;
     let (dx, dy) = (x1 - x0, y1 - y0);
     let size = glyph.size.max(0.1);
-    if stacked && !glyph.vertical_font && dx >= 0.0 {
+    let turned = dy.abs() > dx.abs() && dy < 0.0;
+    if stacked && !glyph.vertical_font && dx >= 0.0 && !turned {
         let (centre, top) = centre_and_top(glyph);
         return Oriented {
             text: glyph.text.clone(),
@@ -102,8 +107,12 @@ fn orient(glyph: &PlacedGlyph, stacked: bool) -> Oriented {
             y: y0,
         };
     }
-    let (orientation, a0, a1, c) = if glyph.vertical_font || (dy.abs() > dx.abs() && dy < 0.0) {
+    let (orientation, a0, a1, c) = if glyph.vertical_font {
         (Orientation::Vertical, -y0, -y1, -x0)
+    } else if turned {
+        // A horizontal glyph turned a quarter clockwise (Latin words in vertical lines):
+        // its baseline is the left edge of the line, its body lies to the right of it.
+        (Orientation::Vertical, -y0, -y1, -(x0 + ROTATED_BODY_CENTRE * size))
     } else if dy.abs() > dx.abs() {
         (Orientation::Upward, y0, y1, x0)
     } else if dx < 0.0 {
@@ -526,6 +535,9 @@ fn cut(fragments: Vec<Fragment>, size: f32) -> Node {
         return Node::Columns(columns.into_iter().map(|part| cut(part, size)).collect());
     }
     let slabs = split_by_gaps(fragments, across, 0.0);
+    if let Some(gutter) = find_gutter(&slabs, size) {
+        return split_at_gutter(slabs, &gutter, size);
+    }
     if slabs.len() == 1 {
         let parts =
             split_by_gaps(slabs.into_iter().next().unwrap_or_default(), along, gutter(size));
@@ -580,6 +592,157 @@ fn cut(fragments: Vec<Fragment>, size: f32) -> Node {
             )
             .collect(),
     )
+}
+
+/// The narrowest band free of text, in ems, that still separates two columns once the
+/// free gaps of consecutive lines are intersected (column gaps are 1.5–3 em; the gap
+/// between two words of one Latin line is a third of an em).
+const MIN_GUTTER_EM: f32 = 0.5;
+/// Lines with text on both sides of a gutter needed before it counts as one: three lines
+/// side by side are the least a text column has (two could be a label and its value).
+const MIN_TWO_SIDED_LINES: usize = 3;
+/// Of the lines a gutter runs through, the share that must have text on both sides: a band
+/// beside a long one-sided stretch is a margin or an indent, not a gutter.
+const MIN_TWO_SIDED_SHARE: f32 = 0.5;
+/// Both sides of a gutter must be at least this wide, in ems, to be text columns; narrower
+/// sides are the cells of a table or a label column, read row by row.
+const MIN_COLUMN_EM: f32 = 10.0;
+
+/// A whitespace gutter: a band `lo..hi` along the lines that is free of text in the
+/// consecutive slabs `first..=last`, with text on both sides of it in `two_sided` of them.
+#[derive(Debug, Clone, PartialEq)]
+struct Gutter {
+    first: usize,
+    last: usize,
+    lo: f32,
+    hi: f32,
+    two_sided: usize,
+}
+
+/// The free intervals along a slab: the complement of its text, gaps narrower than a
+/// gutter ignored; the first and last interval run to the page edges.
+fn free_intervals(slab: &[Fragment], size: f32) -> Vec<(f32, f32, bool)> {
+    let parts = split_by_gaps(slab.to_vec(), along, gutter(size));
+    let mut free = Vec::with_capacity(parts.len() + 1);
+    let mut reach = f32::NEG_INFINITY;
+    for part in &parts {
+        let lo = part.iter().map(|f| f.a0).fold(f32::INFINITY, f32::min);
+        let hi = part.iter().map(|f| f.a1).fold(f32::NEG_INFINITY, f32::max);
+        // The flag tells whether there is text on both sides of the interval.
+        free.push((reach, lo, reach.is_finite()));
+        reach = reach.max(hi);
+    }
+    free.push((reach, f32::INFINITY, false));
+    free
+}
+
+/// Finds the gutter that separates text columns: a band of whitespace running through
+/// consecutive lines (a whitespace cover, as in Breuel's layout analysis and pdfminer's
+/// column detection) rather than a gap that only some lines show. Short lines in one
+/// column (a menu, list items) therefore cannot turn the page into table rows.
+fn find_gutter(slabs: &[Vec<Fragment>], size: f32) -> Option<Gutter> {
+    if slabs.len() < MIN_TWO_SIDED_LINES {
+        return None;
+    }
+    let free: Vec<Vec<(f32, f32, bool)>> =
+        slabs.iter().map(|slab| free_intervals(slab, size)).collect();
+    let min_width = MIN_GUTTER_EM * size;
+    let mut best: Option<Gutter> = None;
+    for (seed, intervals) in free.iter().enumerate() {
+        for &(lo, hi, inner) in intervals {
+            if !inner || hi - lo < min_width {
+                continue;
+            }
+            let gutter = grow_gutter(&free, seed, lo, hi, min_width);
+            let better = best.as_ref().is_none_or(|b| {
+                (gutter.two_sided, gutter.hi - gutter.lo) > (b.two_sided, b.hi - b.lo)
+            });
+            if better && gutter_separates_columns(slabs, &gutter, size) {
+                best = Some(gutter);
+            }
+        }
+    }
+    best
+}
+
+/// Extends a free band from the slab `seed` up and down while the lines keep it free.
+fn grow_gutter(
+    free: &[Vec<(f32, f32, bool)>],
+    seed: usize,
+    lo: f32,
+    hi: f32,
+    min_width: f32,
+) -> Gutter {
+    let mut gutter = Gutter { first: seed, last: seed, lo, hi, two_sided: 1 };
+    let step = |index: usize, gutter: &mut Gutter| -> bool {
+        let overlap = free[index]
+            .iter()
+            .map(|&(l, h, inner)| (gutter.lo.max(l), gutter.hi.min(h), inner))
+            .filter(|(l, h, _)| h - l >= min_width)
+            .max_by(|p, q| (p.1 - p.0).total_cmp(&(q.1 - q.0)));
+        let Some((l, h, inner)) = overlap else { return false };
+        gutter.lo = l;
+        gutter.hi = h;
+        gutter.two_sided += usize::from(inner);
+        true
+    };
+    while gutter.last + 1 < free.len() && step(gutter.last + 1, &mut gutter) {
+        gutter.last += 1;
+    }
+    while gutter.first > 0 && step(gutter.first - 1, &mut gutter) {
+        gutter.first -= 1;
+    }
+    gutter
+}
+
+/// Whether the text on the two sides of a gutter reads as two columns: enough lines side by
+/// side, most of the band's lines two-sided, and both sides as wide as text columns.
+fn gutter_separates_columns(slabs: &[Vec<Fragment>], gutter: &Gutter, size: f32) -> bool {
+    let lines = gutter.last - gutter.first + 1;
+    if gutter.two_sided < MIN_TWO_SIDED_LINES
+        || (gutter.two_sided as f32) < MIN_TWO_SIDED_SHARE * lines as f32
+    {
+        return false;
+    }
+    let (mut left, mut right) =
+        ((f32::INFINITY, f32::NEG_INFINITY), (f32::INFINITY, f32::NEG_INFINITY));
+    for fragment in slabs[gutter.first..=gutter.last].iter().flatten() {
+        let side = if fragment.a1 <= gutter.lo { &mut left } else { &mut right };
+        side.0 = side.0.min(fragment.a0);
+        side.1 = side.1.max(fragment.a1);
+    }
+    let wide = |(lo, hi): (f32, f32)| hi - lo >= MIN_COLUMN_EM * size;
+    wide(left) && wide(right)
+}
+
+/// The slabs above a gutter, the two columns beside it, and the slabs below it.
+fn split_at_gutter(slabs: Vec<Vec<Fragment>>, gutter: &Gutter, size: f32) -> Node {
+    let mut parts = Vec::new();
+    let (mut above, mut left, mut right, mut below) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (index, slab) in slabs.into_iter().enumerate() {
+        if index < gutter.first {
+            above.extend(slab);
+        } else if index > gutter.last {
+            below.extend(slab);
+        } else {
+            for fragment in slab {
+                if fragment.a1 <= gutter.lo { left.push(fragment) } else { right.push(fragment) }
+            }
+        }
+    }
+    if !above.is_empty() {
+        parts.push(cut(above, size));
+    }
+    parts.push(Node::Columns(vec![cut(left, size), cut(right, size)]));
+    if !below.is_empty() {
+        parts.push(cut(below, size));
+    }
+    if parts.len() == 1 {
+        parts.pop().unwrap_or(Node::Leaf(Vec::new()))
+    } else {
+        Node::Stack(parts)
+    }
 }
 
 /// Whether a slab continues a table: it bridges none of the table's column gaps.
@@ -782,7 +945,7 @@ fn join_run(mut run: Vec<Fragment>) -> Line {
     }
 }
 
-fn heading_level(size: f32, body_size: f32) -> Option<u8> {
+pub(crate) fn heading_level(size: f32, body_size: f32) -> Option<u8> {
     let ratio = size / body_size.max(0.1);
     if ratio >= 1.8 {
         Some(1)
@@ -844,7 +1007,7 @@ fn has_leader(text: &str) -> bool {
 
 /// Appends a wrapped continuation line: no space between Japanese characters, a space
 /// between Latin words, and English hyphenation undone.
-fn join_wrapped(text: &mut String, next: &str) {
+pub(crate) fn join_wrapped(text: &mut String, next: &str) {
     let last = text.chars().last();
     let first = next.chars().next();
     match (last, first) {
@@ -927,6 +1090,89 @@ mod tests {
         let left = text.find("左段3").unwrap();
         let right = text.find("右段0").unwrap();
         assert!(left < right, "{text}");
+    }
+
+    #[test]
+    fn short_lines_beside_a_column_do_not_make_a_table() {
+        // Regression (issue 10): a title across the page, then a left column whose first
+        // lines are short (menu lines) beside the right column's lines at the same heights
+        // was read as table rows, `left <TAB> right`.
+        let mut glyphs =
+            glyphs_of("第5次行政改革推進計画（令和6年度～令和10年度）の概要", 50.0, 740.0, 16.0);
+        let left = [
+            "きせかえ",
+            "文字サイズ",
+            "ホーム",
+            "左段の本文はここから始まり長く続きます",
+            "左段の本文の二行目も長く続いています",
+        ];
+        for (row, line) in left.iter().enumerate() {
+            glyphs.extend(glyphs_of(line, 50.0, 700.0 - row as f32 * 15.0, 10.0));
+        }
+        for row in 0..5 {
+            let line = format!("右段{row}の文章はここにあって長く続きます");
+            glyphs.extend(glyphs_of(&line, 300.0, 700.0 - row as f32 * 15.0, 10.0));
+        }
+        let text = page_text(fragments(&glyphs), &[]).text;
+        assert!(!text.contains('\t'), "{text}");
+        assert!(text.find("二行目").unwrap() < text.find("右段0").unwrap(), "{text}");
+        assert!(text.starts_with("第5次"), "{text}");
+    }
+
+    #[test]
+    fn a_narrow_label_column_is_still_read_row_by_row() {
+        // Labels beside values are rows, not two text columns, however many there are.
+        let mut glyphs = Vec::new();
+        for (row, label) in ["目的", "期間", "体系", "対象"].iter().enumerate() {
+            let y = 700.0 - row as f32 * 15.0;
+            glyphs.extend(glyphs_of(label, 50.0, y, 10.0));
+            glyphs.extend(glyphs_of(&format!("値{row}の説明がここに入ります"), 200.0, y, 10.0));
+        }
+        let text = page_text(fragments(&glyphs), &[]).text;
+        assert!(text.starts_with("目的\t値0"), "{text}");
+    }
+
+    #[test]
+    fn a_latin_word_turned_in_a_vertical_line_stays_in_the_line() {
+        // Regression (Chromium, vertical-rl): NPO, drawn turned a quarter clockwise, became
+        // a line of its own and cut its vertical line in two.
+        let mut glyphs = Vec::new();
+        let mut y = 700.0;
+        for ch in "自治会や".chars() {
+            glyphs.push(PlacedGlyph {
+                text: ch.into(),
+                start: (95.0, y),
+                end: (105.0, y),
+                size: 10.0,
+                vertical_font: false,
+            });
+            y -= 10.0;
+        }
+        // The turned word starts at the top of the next character's em box.
+        y += 8.8;
+        for ch in "NPO".chars() {
+            let start = (96.5, y);
+            y -= 6.0;
+            glyphs.push(PlacedGlyph {
+                text: ch.into(),
+                start,
+                end: (96.5, y),
+                size: 10.0,
+                vertical_font: false,
+            });
+        }
+        y -= 8.8;
+        for ch in "との連携".chars() {
+            glyphs.push(PlacedGlyph {
+                text: ch.into(),
+                start: (95.0, y),
+                end: (105.0, y),
+                size: 10.0,
+                vertical_font: false,
+            });
+            y -= 10.0;
+        }
+        assert_eq!(page_text(fragments(&glyphs), &[]).text, "自治会やNPOとの連携");
     }
 
     #[test]

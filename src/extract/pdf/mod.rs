@@ -13,7 +13,10 @@ mod grid;
 mod interpreter;
 mod layout;
 mod objects;
+pub mod ocr;
 mod tables;
+
+pub use ocr::{OcrMode, OcrOptions};
 
 use std::cell::Cell;
 use std::time::{Duration, Instant};
@@ -22,7 +25,7 @@ use lopdf::{Dictionary, Document, LoadOptions, Object, ObjectId};
 use thiserror::Error;
 
 use crate::extract::Limits;
-use crate::model::{Extracted, Format, HeadingMark, Page, Removed};
+use crate::model::{Extracted, Format, HeadingMark, OcrPage, Page, Removed};
 use furniture::PageBox;
 pub(crate) use furniture::remove_dot_leaders;
 use grid::Grid;
@@ -111,18 +114,77 @@ fn extract_checked(bytes: &[u8], limits: &Limits) -> Result<Extracted, PdfError>
     }
     let mut removed = Vec::new();
     furniture::remove_furniture(&mut pages, &mut removed);
-    let pages = pages
+    let mut pages: Vec<Page> = pages
         .into_iter()
         .zip(grids)
         .map(|((number, _, fragments), grids)| {
             assemble_page(number, fragments, &grids, &mut removed, &mut warnings)
         })
         .collect();
+    let ids: Vec<ObjectId> = page_ids.values().copied().collect();
+    let ocr = apply_ocr(&doc, bytes, &ids, &mut pages, &mut warnings, &limits.ocr, &budget);
+    let mut read: Vec<&mut Page> =
+        pages.iter_mut().filter(|p| ocr.iter().any(|m| m.page == p.number)).collect();
+    furniture::remove_ocr_furniture(&mut read, &mut removed);
     let mut extracted = Extracted::new(Format::Pdf, pages);
     extracted.title = document_title(&doc);
     extracted.warnings = warnings;
     extracted.removed = removed;
+    extracted.ocr = ocr;
     Ok(extracted)
+}
+
+/// Reads the pages that need it by OCR (see `ocr`), replacing their text; on a machine
+/// without Tesseract the pages keep their warnings and get a hint to install it.
+fn apply_ocr(
+    doc: &Document,
+    bytes: &[u8],
+    ids: &[ObjectId],
+    pages: &mut [Page],
+    warnings: &mut Vec<String>,
+    options: &OcrOptions,
+    budget: &Budget,
+) -> Vec<OcrPage> {
+    let wanted: Vec<(usize, u32, ObjectId)> = pages
+        .iter()
+        .zip(ids)
+        .enumerate()
+        .filter(|(_, (page, _))| ocr::needs_ocr(options.mode, &page.text))
+        // A page that draws no image has nothing to read (a blank page, a page of rules):
+        // OCR there would cost a second and find specks.
+        .filter(|(_, (_, id))| options.mode == OcrMode::Always || ocr::draws_image(doc, **id))
+        .map(|(index, (page, &id))| (index, page.number, id))
+        .collect();
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    let results = match ocr::ocr_pages(doc, bytes, &wanted, options, budget.deadline) {
+        Ok(results) => results,
+        Err(reason) => {
+            warnings.push(reason);
+            return Vec::new();
+        }
+    };
+    let mut marks = Vec::new();
+    for result in results {
+        let Some(page) = pages.get_mut(result.index) else { continue };
+        let number = page.number;
+        match result.page {
+            // Nothing read, or one speck (a page of drawings): the page keeps its warning.
+            Ok((read, _)) if read.text.chars().filter(|c| !c.is_whitespace()).count() <= 1 => {}
+            Ok((read, mark)) => {
+                *page = read;
+                let own = |w: &String| {
+                    w == &format!("page {number} has no text (scanned image?)")
+                        || w.starts_with(&format!("page {number}: ")) && w.contains("U+FFFD")
+                };
+                warnings.retain(|w| !own(w));
+                marks.push(mark);
+            }
+            Err(reason) => warnings.push(format!("page {number}: OCR failed: {reason}")),
+        }
+    }
+    marks
 }
 
 fn one_line(text: &str) -> String {
