@@ -12,6 +12,7 @@ mod extract;
 mod fetch;
 mod ingest;
 mod merge;
+mod reuse;
 mod run;
 mod search;
 pub mod themes;
@@ -74,6 +75,9 @@ pub enum Command {
     Export(export::ExportArgs),
     /// Crawl municipal web sites for plans into a mirror with a fetch log and a manifest.
     Fetch(fetch::FetchArgs),
+    /// Find passages copied across plans (near duplicates), grouped into clusters; with
+    /// `--reference DIR`, mark those copied from national guidelines.
+    Reuse(reuse::ReuseArgs),
 }
 
 /// Lets `gyokaku search 職員 -芽室町` exclude a word: after `search`, an argument made of `-`
@@ -111,6 +115,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Merge(args) => merge::run(args, progress),
         Command::Export(args) => export::run(args, progress),
         Command::Fetch(args) => fetch::run(args, progress),
+        Command::Reuse(args) => reuse::run(args),
     }
 }
 

@@ -7,5 +7,6 @@ mod golden;
 mod html;
 mod pdf;
 mod retrieval;
+mod reuse;
 mod support;
 mod themes;
