@@ -12,8 +12,8 @@
 //!    into overlapping character [`SHINGLE_CHARS`]-grams;
 //! 2. a MinHash signature of [`NUM_HASHES`] values estimates the Jaccard similarity of two
 //!    shingle sets;
-//! 3. LSH banding ([`BANDS`] × [`ROWS_PER_BAND`]) makes candidate pairs of passages that agree
-//!    on a whole band, so most pairs are never compared;
+//! 3. LSH banding ([`band_rows`]: 32 bands × 4 rows at the default threshold) makes candidate
+//!    pairs of passages that agree on a whole band, so most pairs are never compared;
 //! 4. a candidate from two different documents is kept when the estimated Jaccard and then
 //!    the exact Jaccard of the shingle sets reach the threshold;
 //! 5. union-find joins the kept pairs into clusters.
@@ -46,12 +46,26 @@ pub const SHINGLE_CHARS: usize = 5;
 /// Jaccard near 0.6 (standard error √(J(1−J)/128) ≈ 0.043) at 512 bytes per passage.
 pub const NUM_HASHES: usize = 128;
 
-/// LSH bands. With [`ROWS_PER_BAND`] = 4, a pair of Jaccard 0.6 becomes a candidate with
-/// probability 1 − (1 − 0.6⁴)³² ≈ 0.99 and a pair of Jaccard 0.2 with ≈ 0.05.
-pub const BANDS: usize = 32;
+/// Below this threshold, bands of 2 rows (64 bands): with 4 rows a pair of Jaccard 0.5 would
+/// be a candidate with probability only 1 − (1 − 0.5⁴)³² ≈ 0.87; with 2 rows ≈ 1.
+const LOW_THRESHOLD: f64 = 0.55;
 
-/// Signature rows per band (`BANDS * ROWS_PER_BAND == NUM_HASHES`).
-pub const ROWS_PER_BAND: usize = 4;
+/// From this threshold on, bands of 8 rows (16 bands): a pair of Jaccard 0.85 is still a
+/// candidate with probability 1 − (1 − 0.85⁸)¹⁶ ≈ 0.99, and far fewer pairs of 0.6 are.
+const HIGH_THRESHOLD: f64 = 0.85;
+
+/// Signature rows per LSH band for a threshold; the bands are `NUM_HASHES / rows`. With 4
+/// rows (32 bands, thresholds 0.55–0.85), a pair of Jaccard 0.6 becomes a candidate with
+/// probability 1 − (1 − 0.6⁴)³² ≈ 0.99 and a pair of Jaccard 0.2 with ≈ 0.05.
+pub fn band_rows(threshold: f64) -> usize {
+    if threshold < LOW_THRESHOLD {
+        2
+    } else if threshold < HIGH_THRESHOLD {
+        4
+    } else {
+        8
+    }
+}
 
 /// The default Jaccard threshold: at 0.6 of 5-gram shingles, a paragraph with a few words
 /// changed (a municipality's name, a year, a number) still matches, and two passages that
@@ -76,8 +90,6 @@ const EXCERPT_CHARS: usize = 60;
 
 /// Seed of the MinHash hash family; fixed so that signatures and outputs are reproducible.
 const MINHASH_SEED: u64 = 0x6779_6f6b_616b_7521;
-
-const _: () = assert!(BANDS * ROWS_PER_BAND == NUM_HASHES);
 
 #[derive(Debug, Error)]
 pub enum ReuseError {
@@ -262,7 +274,7 @@ pub fn find_reuse(
         .collect();
     let docs: Vec<u32> = kept.iter().map(|&i| items[i].doc).collect();
     let refs: Vec<bool> = kept.iter().map(|&i| items[i].reference).collect();
-    let candidates = candidate_pairs(&signatures, &docs, &refs);
+    let candidates = candidate_pairs(&signatures, &docs, &refs, band_rows(options.threshold));
     let n_candidates = candidates.len();
     let verified: Vec<(u32, u32, f64)> = candidates
         .into_par_iter()
@@ -451,9 +463,9 @@ impl Signature {
         same as f64 / NUM_HASHES as f64
     }
 
-    /// The bucket key of one band.
-    fn band_key(&self, band: usize) -> u64 {
-        let rows = &self.0[band * ROWS_PER_BAND..(band + 1) * ROWS_PER_BAND];
+    /// The bucket key of one band of `rows` rows.
+    fn band_key(&self, band: usize, rows: usize) -> u64 {
+        let rows = &self.0[band * rows..(band + 1) * rows];
         let mut key = band as u64;
         for &row in rows {
             key = mix(key ^ u64::from(row));
@@ -498,13 +510,18 @@ impl MinHasher {
 
 /// Candidate pairs (indices into `signatures`, smaller first, sorted) of passages that share
 /// a band bucket, from different documents and not both references.
-fn candidate_pairs(signatures: &[Signature], docs: &[u32], refs: &[bool]) -> Vec<(u32, u32)> {
-    let per_band: Vec<Vec<(u32, u32)>> = (0..BANDS)
+fn candidate_pairs(
+    signatures: &[Signature],
+    docs: &[u32],
+    refs: &[bool],
+    rows: usize,
+) -> Vec<(u32, u32)> {
+    let per_band: Vec<Vec<(u32, u32)>> = (0..NUM_HASHES / rows)
         .into_par_iter()
         .map(|band| {
             let mut buckets: HashMap<u64, Vec<u32>> = HashMap::new();
             for (idx, sig) in signatures.iter().enumerate() {
-                buckets.entry(sig.band_key(band)).or_default().push(idx as u32);
+                buckets.entry(sig.band_key(band, rows)).or_default().push(idx as u32);
             }
             let mut pairs = Vec::new();
             let allowed = |a: u32, b: u32| {
@@ -678,9 +695,38 @@ mod tests {
             texts.iter().map(|t| hasher.signature(&shingles(&normalize(t)))).collect();
         let docs: Vec<u32> = (0..texts.len() as u32).collect();
         let refs = vec![false; texts.len()];
-        let pairs = candidate_pairs(&signatures, &docs, &refs);
         let planted = (noise.len() as u32, noise.len() as u32 + 1);
-        assert!(pairs.contains(&planted), "{pairs:?}");
+        for rows in [2, 4, 8] {
+            let pairs = candidate_pairs(&signatures, &docs, &refs, rows);
+            if rows < 8 {
+                assert!(pairs.contains(&planted), "{rows} rows: {pairs:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn band_rows_follow_the_threshold() {
+        assert_eq!(band_rows(0.3), 2);
+        assert_eq!(band_rows(DEFAULT_THRESHOLD), 4);
+        assert_eq!(band_rows(0.9), 8);
+        for threshold in [0.3, 0.6, 0.9] {
+            assert_eq!(NUM_HASHES % band_rows(threshold), 0);
+        }
+    }
+
+    #[test]
+    fn a_lower_threshold_finds_a_looser_copy() {
+        // Half the paragraph rewritten: below 0.6, found at 0.3.
+        let loose = format!(
+            "{}なお、具体的な取組は別に定める実施計画において年度ごとに示す。",
+            BASE.chars().take(60).collect::<String>()
+        );
+        let docs = [doc("a.txt", &[BASE]), doc("b.txt", &[&loose])];
+        let strict = find_reuse(&docs, &[], ReuseOptions::default(), provenance()).unwrap();
+        assert!(strict.clusters.is_empty());
+        let options = ReuseOptions { threshold: 0.3, ..ReuseOptions::default() };
+        let loose_report = find_reuse(&docs, &[], options, provenance()).unwrap();
+        assert_eq!(loose_report.clusters.len(), 1);
     }
 
     #[test]
