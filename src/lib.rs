@@ -23,6 +23,7 @@ pub mod metadata;
 pub mod model;
 pub mod normalize;
 pub mod output;
+pub mod reuse;
 pub mod search;
 pub mod segment;
 pub mod themes;

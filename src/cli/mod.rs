@@ -13,6 +13,7 @@ mod fetch;
 mod ingest;
 mod kwic;
 mod merge;
+mod reuse;
 mod run;
 pub(crate) mod search;
 #[cfg(feature = "web")]
@@ -82,6 +83,9 @@ pub enum Command {
     /// The local web app: search, read plans, theme heatmap with evidence, compare, KWIC.
     #[cfg(feature = "web")]
     Serve(serve::ServeArgs),
+    /// Find passages copied across plans (near duplicates), grouped into clusters; with
+    /// `--reference DIR`, mark those copied from national guidelines.
+    Reuse(reuse::ReuseArgs),
 }
 
 /// Lets `gyokaku search 職員 -芽室町` exclude a word: after `search`, an argument made of `-`
@@ -122,6 +126,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Kwic(args) => kwic::run(args),
         #[cfg(feature = "web")]
         Command::Serve(args) => serve::run(args, progress),
+        Command::Reuse(args) => reuse::run(args),
     }
 }
 

@@ -9,6 +9,7 @@ mod kwic;
 mod ocr;
 mod pdf;
 mod retrieval;
+mod reuse;
 mod support;
 mod themes;
 #[cfg(feature = "web")]

@@ -1,0 +1,793 @@
+//! Copied text across plans: near-duplicate passages grouped into clusters (`gyokaku reuse`).
+//!
+//! Researchers want to know which passages a municipality wrote itself and which it copied
+//! from a national guideline, a neighbour or a consultant's template. This module owns that
+//! question and nothing else: it takes passages already read from the index (through
+//! `index::load_documents`) and, optionally, reference texts (national guidelines) that it
+//! extracts and segments like plans; it never prints and never touches the index itself.
+//!
+//! The method is the classic one for near duplicates at scale:
+//! 1. each passage is normalised with [`crate::normalize::normalize`] (the project's one
+//!    normaliser, so full-width digits, 取り組み/取組 and broken lines don't hide a copy) and cut
+//!    into overlapping character [`SHINGLE_CHARS`]-grams;
+//! 2. a MinHash signature of [`NUM_HASHES`] values estimates the Jaccard similarity of two
+//!    shingle sets;
+//! 3. LSH banding ([`band_rows`]: 32 bands × 4 rows at the default threshold) makes candidate
+//!    pairs of passages that agree on a whole band, so most pairs are never compared;
+//! 4. a candidate from two different documents is kept when the estimated Jaccard and then
+//!    the exact Jaccard of the shingle sets reach the threshold;
+//! 5. union-find joins the kept pairs into clusters.
+//!
+//! MinHash and banding are written here rather than taken from a crate: they are about a
+//! hundred lines, and the crates that offer them (`probminhash`, `gaoya`, `lsh-rs`) either
+//! bring hashing and dependency choices we would have to match for deterministic output,
+//! or are unmaintained; owning the code keeps the signatures reproducible across releases
+//! (fixed seeds, our own FNV-1a shingle hash, no `RandomState`).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+use thiserror::Error;
+
+use crate::extract::{Limits, SourceHints, extract_file};
+use crate::index::IndexedDocument;
+use crate::model::Passage;
+use crate::normalize::normalize;
+use crate::segment::segment;
+
+/// Characters per shingle. Five characters of Japanese are about two words: short enough
+/// that a few edited words leave most shingles intact, long enough that unrelated passages
+/// on the same topic (which share 2- and 3-grams like 行政改革) share few of them.
+pub const SHINGLE_CHARS: usize = 5;
+
+/// MinHash values per signature. 128 gives an estimate within about ±0.05 of the exact
+/// Jaccard near 0.6 (standard error √(J(1−J)/128) ≈ 0.043) at 512 bytes per passage.
+pub const NUM_HASHES: usize = 128;
+
+/// Below this threshold, bands of 2 rows (64 bands): with 4 rows a pair of Jaccard 0.5 would
+/// be a candidate with probability only 1 − (1 − 0.5⁴)³² ≈ 0.87; with 2 rows ≈ 1.
+const LOW_THRESHOLD: f64 = 0.55;
+
+/// From this threshold on, bands of 8 rows (16 bands): a pair of Jaccard 0.85 is still a
+/// candidate with probability 1 − (1 − 0.85⁸)¹⁶ ≈ 0.99, and far fewer pairs of 0.6 are.
+const HIGH_THRESHOLD: f64 = 0.85;
+
+/// Signature rows per LSH band for a threshold; the bands are `NUM_HASHES / rows`. With 4
+/// rows (32 bands, thresholds 0.55–0.85), a pair of Jaccard 0.6 becomes a candidate with
+/// probability 1 − (1 − 0.6⁴)³² ≈ 0.99 and a pair of Jaccard 0.2 with ≈ 0.05.
+pub fn band_rows(threshold: f64) -> usize {
+    if threshold < LOW_THRESHOLD {
+        2
+    } else if threshold < HIGH_THRESHOLD {
+        4
+    } else {
+        8
+    }
+}
+
+/// The default Jaccard threshold: at 0.6 of 5-gram shingles, a paragraph with a few words
+/// changed (a municipality's name, a year, a number) still matches, and two passages that
+/// merely share stock phrases do not.
+pub const DEFAULT_THRESHOLD: f64 = 0.6;
+
+/// The default shortest passage (normalised characters) taken into account. Shorter ones
+/// — headings, "以下のとおり。" — are the same everywhere without being copied.
+pub const DEFAULT_MIN_CHARS: usize = 40;
+
+/// How far below the threshold the MinHash estimate may fall and still be checked exactly,
+/// about two standard errors of the estimate, so that few true pairs are lost to its noise.
+const ESTIMATE_SLACK: f64 = 0.1;
+
+/// Above this many members, an LSH bucket is not expanded into all its pairs: each member
+/// is compared with the bucket's first member only. Stock boilerplate repeated in
+/// thousands of plans would otherwise cost millions of comparisons for one cluster.
+const MAX_BUCKET_ALL_PAIRS: usize = 64;
+
+/// Characters of a member's text shown as its excerpt.
+const EXCERPT_CHARS: usize = 60;
+
+/// Seed of the MinHash hash family; fixed so that signatures and outputs are reproducible.
+const MINHASH_SEED: u64 = 0x6779_6f6b_616b_7521;
+
+#[derive(Debug, Error)]
+pub enum ReuseError {
+    #[error("reference folder `{}` is not a folder", .dir.display())]
+    ReferenceMissing { dir: PathBuf },
+    #[error("threshold {threshold} is not between 0 (exclusive) and 1")]
+    Threshold { threshold: f64 },
+    #[error("cannot write the reuse clusters as CSV: {0}")]
+    Csv(#[from] csv::Error),
+}
+
+/// What `find_reuse` looks for.
+#[derive(Debug, Clone, Copy)]
+pub struct ReuseOptions {
+    /// Jaccard similarity of shingle sets a pair must reach.
+    pub threshold: f64,
+    /// Passages shorter than this (normalised characters) are skipped.
+    pub min_chars: usize,
+}
+
+impl Default for ReuseOptions {
+    fn default() -> Self {
+        ReuseOptions { threshold: DEFAULT_THRESHOLD, min_chars: DEFAULT_MIN_CHARS }
+    }
+}
+
+/// A national guideline text, segmented like a plan.
+#[derive(Debug, Clone)]
+pub struct ReferenceDocument {
+    /// The file's path relative to the reference folder.
+    pub path: String,
+    pub passages: Vec<Passage>,
+}
+
+/// Where a report's data came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct Provenance {
+    pub gyokaku_version: String,
+    pub index: String,
+    pub reference: Option<String>,
+}
+
+/// The result of `gyokaku reuse`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReuseReport {
+    pub provenance: Provenance,
+    pub threshold: f64,
+    pub min_chars: usize,
+    pub shingle_chars: usize,
+    pub num_hashes: usize,
+    /// Passages compared (plans and references, long enough).
+    pub passages: usize,
+    /// Candidate pairs from LSH buckets (different documents).
+    pub candidates: usize,
+    /// Pairs whose exact Jaccard reached the threshold.
+    pub pairs: usize,
+    pub clusters: Vec<Cluster>,
+    /// Reference files that could not be read, one line each.
+    pub warnings: Vec<String>,
+}
+
+/// Passages that are copies of one another (connected by verified pairs).
+#[derive(Debug, Clone, Serialize)]
+pub struct Cluster {
+    /// 1-based, in the report's order.
+    pub id: usize,
+    /// Whether a reference (national guideline) passage is among the members.
+    pub guideline: bool,
+    /// Distinct plan documents among the members (references not counted).
+    pub documents: usize,
+    pub min_jaccard: f64,
+    pub max_jaccard: f64,
+    pub members: Vec<Member>,
+}
+
+/// One passage of a cluster.
+#[derive(Debug, Clone, Serialize)]
+pub struct Member {
+    pub path: String,
+    pub municipality: Option<String>,
+    pub year: Option<i32>,
+    pub page: u32,
+    pub heading: String,
+    pub ordinal: u32,
+    /// A reference (guideline) passage rather than a plan's.
+    pub reference: bool,
+    pub excerpt: String,
+}
+
+/// Reads every file of a reference folder (any format `extract` reads) into passages.
+/// A file that cannot be read becomes a warning, not an error.
+pub fn load_references(dir: &Path) -> Result<(Vec<ReferenceDocument>, Vec<String>), ReuseError> {
+    if !dir.is_dir() {
+        return Err(ReuseError::ReferenceMissing { dir: dir.to_owned() });
+    }
+    let mut documents = Vec::new();
+    let mut warnings = Vec::new();
+    let walker = walkdir::WalkDir::new(dir).follow_links(true).sort_by_file_name();
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                warnings.push(format!("cannot walk `{}`: {err}", dir.display()));
+                continue;
+            }
+        };
+        let hidden = entry.file_name().to_string_lossy().starts_with('.');
+        if !entry.file_type().is_file() || hidden {
+            continue;
+        }
+        let path = entry.path();
+        let relative = path.strip_prefix(dir).unwrap_or(path).to_string_lossy().into_owned();
+        match extract_file(path, &Limits::default(), &SourceHints::default()) {
+            Ok(extracted) => {
+                documents.push(ReferenceDocument { path: relative, passages: segment(&extracted) });
+            }
+            Err(err) => warnings.push(format!("cannot read reference `{}`: {err}", path.display())),
+        }
+    }
+    Ok((documents, warnings))
+}
+
+/// One passage taking part in the comparison.
+struct Item<'a> {
+    doc: u32,
+    reference: bool,
+    passage: &'a Passage,
+    path: &'a str,
+    municipality: Option<&'a str>,
+    year: Option<i32>,
+}
+
+/// Finds clusters of near-duplicate passages across `documents` (and `references`).
+pub fn find_reuse(
+    documents: &[IndexedDocument],
+    references: &[ReferenceDocument],
+    options: ReuseOptions,
+    provenance: Provenance,
+) -> Result<ReuseReport, ReuseError> {
+    if !(options.threshold > 0.0 && options.threshold <= 1.0) {
+        return Err(ReuseError::Threshold { threshold: options.threshold });
+    }
+    let mut items = Vec::new();
+    for (doc_idx, doc) in documents.iter().enumerate() {
+        for passage in &doc.passages {
+            items.push(Item {
+                doc: doc_idx as u32,
+                reference: false,
+                passage,
+                path: &doc.path,
+                municipality: doc.meta.municipality.as_deref(),
+                year: doc.meta.year,
+            });
+        }
+    }
+    for (ref_idx, doc) in references.iter().enumerate() {
+        for passage in &doc.passages {
+            items.push(Item {
+                doc: (documents.len() + ref_idx) as u32,
+                reference: true,
+                passage,
+                path: &doc.path,
+                municipality: None,
+                year: None,
+            });
+        }
+    }
+    let texts: Vec<Option<String>> = items
+        .par_iter()
+        .map(|item| {
+            let text = normalize(&item.passage.text);
+            let long_enough = !item.passage.is_heading_only()
+                && text.chars().count() >= options.min_chars.max(SHINGLE_CHARS);
+            long_enough.then_some(text)
+        })
+        .collect();
+    let kept: Vec<usize> = (0..items.len()).filter(|&i| texts[i].is_some()).collect();
+    let hasher = MinHasher::new();
+    let signatures: Vec<Signature> = kept
+        .par_iter()
+        .map(|&i| hasher.signature(&shingles(texts[i].as_deref().unwrap_or_default())))
+        .collect();
+    let docs: Vec<u32> = kept.iter().map(|&i| items[i].doc).collect();
+    let refs: Vec<bool> = kept.iter().map(|&i| items[i].reference).collect();
+    let candidates = candidate_pairs(&signatures, &docs, &refs, band_rows(options.threshold));
+    let n_candidates = candidates.len();
+    let verified: Vec<(u32, u32, f64)> = candidates
+        .into_par_iter()
+        .filter_map(|(a, b)| {
+            let estimate = signatures[a as usize].estimate(&signatures[b as usize]);
+            if estimate + ESTIMATE_SLACK < options.threshold {
+                return None;
+            }
+            let text_a = texts[kept[a as usize]].as_deref().unwrap_or_default();
+            let text_b = texts[kept[b as usize]].as_deref().unwrap_or_default();
+            let exact = jaccard(&shingles(text_a), &shingles(text_b));
+            (exact >= options.threshold).then_some((a, b, exact))
+        })
+        .collect();
+    let n_pairs = verified.len();
+    let groups = clusters(kept.len(), &verified);
+    let mut out: Vec<Cluster> = groups
+        .into_iter()
+        .map(|(members, (min_jaccard, max_jaccard))| {
+            let mut members: Vec<Member> =
+                members.iter().map(|&k| member(&items[kept[k as usize]])).collect();
+            members.sort_by(|a, b| {
+                (a.reference, &a.path, a.ordinal).cmp(&(b.reference, &b.path, b.ordinal))
+            });
+            let plan_docs: HashSet<&str> =
+                members.iter().filter(|m| !m.reference).map(|m| m.path.as_str()).collect();
+            Cluster {
+                id: 0,
+                guideline: members.iter().any(|m| m.reference),
+                documents: plan_docs.len(),
+                min_jaccard: round3(min_jaccard),
+                max_jaccard: round3(max_jaccard),
+                members,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.documents.cmp(&a.documents).then(b.members.len().cmp(&a.members.len())).then_with(|| {
+            let key = |c: &Cluster| (c.members[0].path.clone(), c.members[0].ordinal);
+            key(a).cmp(&key(b))
+        })
+    });
+    for (idx, cluster) in out.iter_mut().enumerate() {
+        cluster.id = idx + 1;
+    }
+    Ok(ReuseReport {
+        provenance,
+        threshold: options.threshold,
+        min_chars: options.min_chars,
+        shingle_chars: SHINGLE_CHARS,
+        num_hashes: NUM_HASHES,
+        passages: kept.len(),
+        candidates: n_candidates,
+        pairs: n_pairs,
+        clusters: out,
+        warnings: Vec::new(),
+    })
+}
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// The clusters as CSV with a BOM (for Excel): one row per member.
+pub fn report_csv(report: &ReuseReport) -> Result<Vec<u8>, ReuseError> {
+    let mut buffer = UTF8_BOM.to_vec();
+    {
+        let mut writer = csv::Writer::from_writer(&mut buffer);
+        writer.write_record([
+            "cluster",
+            "guideline",
+            "documents",
+            "path",
+            "municipality",
+            "year",
+            "page",
+            "heading",
+            "ordinal",
+            "reference",
+            "excerpt",
+        ])?;
+        for cluster in &report.clusters {
+            for m in &cluster.members {
+                writer.write_record([
+                    cluster.id.to_string(),
+                    cluster.guideline.to_string(),
+                    cluster.documents.to_string(),
+                    m.path.clone(),
+                    m.municipality.clone().unwrap_or_default(),
+                    m.year.map(|y| y.to_string()).unwrap_or_default(),
+                    m.page.to_string(),
+                    m.heading.clone(),
+                    m.ordinal.to_string(),
+                    m.reference.to_string(),
+                    m.excerpt.clone(),
+                ])?;
+            }
+        }
+        writer.flush().map_err(csv::Error::from)?;
+    }
+    Ok(buffer)
+}
+
+fn member(item: &Item<'_>) -> Member {
+    let flat: String = item.passage.text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut excerpt: String = flat.chars().take(EXCERPT_CHARS).collect();
+    if flat.chars().count() > EXCERPT_CHARS {
+        excerpt.push('…');
+    }
+    Member {
+        path: item.path.to_owned(),
+        municipality: item.municipality.map(str::to_owned),
+        year: item.year,
+        page: item.passage.page,
+        heading: item.passage.heading(),
+        ordinal: item.passage.ordinal,
+        reference: item.reference,
+        excerpt,
+    }
+}
+
+fn round3(value: f64) -> f64 {
+    (value * 1000.0).round() / 1000.0
+}
+
+/// FNV-1a over bytes: a fixed, portable hash for shingles.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &byte in bytes {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
+
+/// splitmix64's finaliser: spreads the bits of `x` (used to derive the hash family and to
+/// mix shingle hashes before the multiply-shift permutations).
+fn mix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+/// The set of character shingles of a normalised text, as sorted distinct hashes. A text
+/// shorter than a shingle is one shingle of itself.
+fn shingles(text: &str) -> Vec<u64> {
+    let bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
+    let n_chars = bounds.len() - 1;
+    let mut out: Vec<u64> = if n_chars < SHINGLE_CHARS {
+        vec![mix(fnv1a(text.as_bytes()))]
+    } else {
+        (0..=n_chars - SHINGLE_CHARS)
+            .map(|start| mix(fnv1a(&text.as_bytes()[bounds[start]..bounds[start + SHINGLE_CHARS]])))
+            .collect()
+    };
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Exact Jaccard similarity of two sorted sets.
+fn jaccard(a: &[u64], b: &[u64]) -> f64 {
+    let (mut i, mut j, mut common) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    let union = a.len() + b.len() - common;
+    if union == 0 { 0.0 } else { common as f64 / union as f64 }
+}
+
+/// A MinHash signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Signature([u32; NUM_HASHES]);
+
+impl Signature {
+    /// The estimated Jaccard similarity: the share of positions where two signatures agree.
+    fn estimate(&self, other: &Signature) -> f64 {
+        let same = self.0.iter().zip(&other.0).filter(|(a, b)| a == b).count();
+        same as f64 / NUM_HASHES as f64
+    }
+
+    /// The bucket key of one band of `rows` rows.
+    fn band_key(&self, band: usize, rows: usize) -> u64 {
+        let rows = &self.0[band * rows..(band + 1) * rows];
+        let mut key = band as u64;
+        for &row in rows {
+            key = mix(key ^ u64::from(row));
+        }
+        key
+    }
+}
+
+/// A family of multiply-shift hash functions h(x) = (a·x + b) >> 32, with odd `a`, over
+/// already mixed 64-bit shingle hashes: one multiply per hash and shingle, which the
+/// compiler vectorises.
+struct MinHasher {
+    a: [u64; NUM_HASHES],
+    b: [u64; NUM_HASHES],
+}
+
+impl MinHasher {
+    fn new() -> Self {
+        let mut a = [0; NUM_HASHES];
+        let mut b = [0; NUM_HASHES];
+        let mut state = MINHASH_SEED;
+        for i in 0..NUM_HASHES {
+            state = mix(state);
+            a[i] = state | 1;
+            state = mix(state);
+            b[i] = state;
+        }
+        MinHasher { a, b }
+    }
+
+    fn signature(&self, shingles: &[u64]) -> Signature {
+        let mut sig = [u32::MAX; NUM_HASHES];
+        for &x in shingles {
+            for ((slot, &a), &b) in sig.iter_mut().zip(&self.a).zip(&self.b) {
+                let h = (a.wrapping_mul(x).wrapping_add(b) >> 32) as u32;
+                *slot = (*slot).min(h);
+            }
+        }
+        Signature(sig)
+    }
+}
+
+/// Candidate pairs (indices into `signatures`, smaller first, sorted) of passages that share
+/// a band bucket, from different documents and not both references.
+fn candidate_pairs(
+    signatures: &[Signature],
+    docs: &[u32],
+    refs: &[bool],
+    rows: usize,
+) -> Vec<(u32, u32)> {
+    let per_band: Vec<Vec<(u32, u32)>> = (0..NUM_HASHES / rows)
+        .into_par_iter()
+        .map(|band| {
+            let mut buckets: HashMap<u64, Vec<u32>> = HashMap::new();
+            for (idx, sig) in signatures.iter().enumerate() {
+                buckets.entry(sig.band_key(band, rows)).or_default().push(idx as u32);
+            }
+            let mut pairs = Vec::new();
+            let allowed = |a: u32, b: u32| {
+                docs[a as usize] != docs[b as usize] && !(refs[a as usize] && refs[b as usize])
+            };
+            for members in buckets.values().filter(|m| m.len() > 1) {
+                if members.len() <= MAX_BUCKET_ALL_PAIRS {
+                    for (i, &a) in members.iter().enumerate() {
+                        for &b in &members[i + 1..] {
+                            if allowed(a, b) {
+                                pairs.push((a, b));
+                            }
+                        }
+                    }
+                } else {
+                    // Star around the first member: enough to join the bucket into one
+                    // cluster when its members are copies of one another.
+                    let first = members[0];
+                    for &b in &members[1..] {
+                        if allowed(first, b) {
+                            pairs.push((first, b));
+                        }
+                    }
+                }
+            }
+            pairs
+        })
+        .collect();
+    let mut pairs: Vec<(u32, u32)> = per_band.into_iter().flatten().collect();
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
+/// Union-find with path halving and union by size.
+struct DisjointSets {
+    parent: Vec<u32>,
+    size: Vec<u32>,
+}
+
+impl DisjointSets {
+    fn new(n: usize) -> Self {
+        DisjointSets { parent: (0..n as u32).collect(), size: vec![1; n] }
+    }
+
+    fn find(&mut self, mut x: u32) -> u32 {
+        while self.parent[x as usize] != x {
+            let grandparent = self.parent[self.parent[x as usize] as usize];
+            self.parent[x as usize] = grandparent;
+            x = grandparent;
+        }
+        x
+    }
+
+    fn union(&mut self, a: u32, b: u32) {
+        let (mut ra, mut rb) = (self.find(a), self.find(b));
+        if ra == rb {
+            return;
+        }
+        if self.size[ra as usize] < self.size[rb as usize] {
+            std::mem::swap(&mut ra, &mut rb);
+        }
+        self.parent[rb as usize] = ra;
+        self.size[ra as usize] += self.size[rb as usize];
+    }
+}
+
+/// Groups verified pairs into clusters: members (sorted indices) and the range of the pairs'
+/// Jaccard values, ordered by smallest member.
+fn clusters(n: usize, pairs: &[(u32, u32, f64)]) -> Vec<(Vec<u32>, (f64, f64))> {
+    let mut sets = DisjointSets::new(n);
+    for &(a, b, _) in pairs {
+        sets.union(a, b);
+    }
+    let mut groups: BTreeMap<u32, (Vec<u32>, (f64, f64))> = BTreeMap::new();
+    for &(a, b, jaccard) in pairs {
+        let root = sets.find(a);
+        let entry = groups.entry(root).or_insert_with(|| (Vec::new(), (f64::MAX, f64::MIN)));
+        entry.0.extend([a, b]);
+        entry.1 = (entry.1.0.min(jaccard), entry.1.1.max(jaccard));
+    }
+    let mut out: Vec<(Vec<u32>, (f64, f64))> = groups
+        .into_values()
+        .map(|(mut members, range)| {
+            members.sort_unstable();
+            members.dedup();
+            (members, range)
+        })
+        .collect();
+    out.sort_by_key(|(members, _)| members[0]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::DocMeta;
+
+    const BASE: &str = "本市では、人口減少と少子高齢化が進む中で、限られた経営資源を最大限に活用し、\
+        持続可能な行政運営を実現するため、事務事業の見直しと職員の適正配置を計画的に進めるとともに、\
+        公共施設の総量を適正化し、市民との協働による地域づくりを推進する。";
+
+    fn doc(path: &str, texts: &[&str]) -> IndexedDocument {
+        IndexedDocument {
+            path: path.to_owned(),
+            doc_id: path.to_owned(),
+            format: crate::model::Format::Text,
+            meta: DocMeta { municipality: Some(path.to_owned()), ..DocMeta::default() },
+            passages: texts
+                .iter()
+                .enumerate()
+                .map(|(i, text)| Passage {
+                    ordinal: i as u32,
+                    page: 1,
+                    heading_path: vec!["第1 方針".to_owned()],
+                    text: (*text).to_owned(),
+                })
+                .collect(),
+            passage_themes: vec![Vec::new(); texts.len()],
+        }
+    }
+
+    fn provenance() -> Provenance {
+        Provenance {
+            gyokaku_version: "test".to_owned(),
+            index: "index".to_owned(),
+            reference: None,
+        }
+    }
+
+    fn edited() -> String {
+        BASE.replace("本市", "本町").replace("市民", "町民").replace("計画的に", "着実に")
+    }
+
+    #[test]
+    fn minhash_estimate_is_close_to_exact_jaccard() {
+        let hasher = MinHasher::new();
+        let variants = [
+            edited(),
+            BASE.replace("公共施設の総量を適正化し、", ""),
+            format!(
+                "{}また、デジタル技術を活用した窓口サービスの向上に取り組む。",
+                BASE.chars().take(40).collect::<String>()
+            ),
+        ];
+        for other in &variants {
+            let (a, b) = (shingles(&normalize(BASE)), shingles(&normalize(other)));
+            let exact = jaccard(&a, &b);
+            let estimate = hasher.signature(&a).estimate(&hasher.signature(&b));
+            assert!((estimate - exact).abs() < 0.12, "estimate {estimate} vs exact {exact}");
+        }
+    }
+
+    #[test]
+    fn identical_sets_have_jaccard_one_and_disjoint_zero() {
+        let a = shingles("行政改革大綱の策定");
+        assert!((jaccard(&a, &a) - 1.0).abs() < f64::EPSILON);
+        assert!(jaccard(&a, &shingles("まったく別の文章です")).abs() < f64::EPSILON);
+    }
+
+    #[test]
+    fn banding_finds_a_planted_pair() {
+        let hasher = MinHasher::new();
+        let noise: Vec<String> = (0..50)
+            .map(|i| format!("第{i}号議案として、道路{i}号線の改良工事と橋梁{i}の点検を実施した。"))
+            .collect();
+        let mut texts: Vec<String> = noise.clone();
+        texts.push(BASE.to_owned());
+        texts.push(edited());
+        let signatures: Vec<Signature> =
+            texts.iter().map(|t| hasher.signature(&shingles(&normalize(t)))).collect();
+        let docs: Vec<u32> = (0..texts.len() as u32).collect();
+        let refs = vec![false; texts.len()];
+        let planted = (noise.len() as u32, noise.len() as u32 + 1);
+        for rows in [2, 4, 8] {
+            let pairs = candidate_pairs(&signatures, &docs, &refs, rows);
+            if rows < 8 {
+                assert!(pairs.contains(&planted), "{rows} rows: {pairs:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn band_rows_follow_the_threshold() {
+        assert_eq!(band_rows(0.3), 2);
+        assert_eq!(band_rows(DEFAULT_THRESHOLD), 4);
+        assert_eq!(band_rows(0.9), 8);
+        for threshold in [0.3, 0.6, 0.9] {
+            assert_eq!(NUM_HASHES % band_rows(threshold), 0);
+        }
+    }
+
+    #[test]
+    fn a_lower_threshold_finds_a_looser_copy() {
+        // Half the paragraph rewritten: below 0.6, found at 0.3.
+        let loose = format!(
+            "{}なお、具体的な取組は別に定める実施計画において年度ごとに示す。",
+            BASE.chars().take(60).collect::<String>()
+        );
+        let docs = [doc("a.txt", &[BASE]), doc("b.txt", &[&loose])];
+        let strict = find_reuse(&docs, &[], ReuseOptions::default(), provenance()).unwrap();
+        assert!(strict.clusters.is_empty());
+        let options = ReuseOptions { threshold: 0.3, ..ReuseOptions::default() };
+        let loose_report = find_reuse(&docs, &[], options, provenance()).unwrap();
+        assert_eq!(loose_report.clusters.len(), 1);
+    }
+
+    #[test]
+    fn union_find_joins_chains_and_keeps_singletons_out() {
+        let pairs = [(0, 1, 0.9), (1, 2, 0.7), (4, 5, 0.8)];
+        let groups = clusters(7, &pairs);
+        assert_eq!(groups.len(), 2);
+        assert_eq!(groups[0].0, vec![0, 1, 2]);
+        assert_eq!(groups[0].1, (0.7, 0.9));
+        assert_eq!(groups[1].0, vec![4, 5]);
+    }
+
+    #[test]
+    fn no_pairs_within_one_document() {
+        // The same paragraph twice in one plan and nowhere else is not reuse.
+        let docs =
+            [doc("a.txt", &[BASE, &edited()]), doc("b.txt", &["関係のない短い文章だけがある。"])];
+        let report = find_reuse(&docs, &[], ReuseOptions::default(), provenance()).unwrap();
+        assert!(report.clusters.is_empty(), "{:?}", report.clusters);
+    }
+
+    #[test]
+    fn a_copy_across_documents_is_one_cluster() {
+        let docs = [
+            doc("a.txt", &[BASE]),
+            doc("b.txt", &["冒頭の文章はそれぞれ違うものである。", &edited()]),
+            doc(
+                "c.txt",
+                &["道路や橋梁の点検を実施し、長寿命化計画に基づいて計画的に修繕を進める。"],
+            ),
+        ];
+        let report = find_reuse(&docs, &[], ReuseOptions::default(), provenance()).unwrap();
+        assert_eq!(report.clusters.len(), 1);
+        let cluster = &report.clusters[0];
+        assert_eq!(cluster.documents, 2);
+        assert!(!cluster.guideline);
+        let members: Vec<(&str, u32)> =
+            cluster.members.iter().map(|m| (m.path.as_str(), m.ordinal)).collect();
+        assert_eq!(members, vec![("a.txt", 0), ("b.txt", 1)]);
+    }
+
+    #[test]
+    fn a_reference_passage_marks_the_cluster_as_guideline() {
+        let docs = [doc("a.txt", &[BASE])];
+        let reference = ReferenceDocument {
+            path: "guideline.txt".to_owned(),
+            passages: doc("g", &[&edited()]).passages,
+        };
+        let report =
+            find_reuse(&docs, &[reference], ReuseOptions::default(), provenance()).unwrap();
+        assert_eq!(report.clusters.len(), 1);
+        assert!(report.clusters[0].guideline);
+        assert_eq!(report.clusters[0].documents, 1);
+        assert!(report.clusters[0].members[1].reference);
+    }
+
+    #[test]
+    fn a_threshold_outside_zero_to_one_is_refused() {
+        let err =
+            find_reuse(&[], &[], ReuseOptions { threshold: 1.5, min_chars: 10 }, provenance())
+                .unwrap_err();
+        assert!(matches!(err, ReuseError::Threshold { .. }));
+    }
+}
