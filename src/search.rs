@@ -814,31 +814,15 @@ fn concept_from_chunk(
     let mut highlights = vec![normalized.clone()];
     // A plan names its residents after the body (市民, 町民, 県民 …): 住民満足度 is 市民満足度.
     for variant in resident_variants(&normalized) {
-        let terms: Vec<(usize, String)> =
-            bigram_terms(&variant).into_iter().map(|t| (t.position, t.text)).collect();
-        alternatives.push(Alternative {
-            field: SearchField::Bigram,
-            terms: relative(terms),
-            boost: RESIDENT_VARIANT_BOOST,
-            exact: false,
-        });
+        alternatives.extend(bigram_phrase(&variant, RESIDENT_VARIANT_BOOST));
         highlights.push(variant.clone());
         forms.whole.push(variant);
     }
     // Sub-compounds (人事評価 of 人事評価制度) match, as bigram phrases, with a middle weight …
     for sub in sub_compounds(parts) {
         let surface = normalize(&text[sub[0].2..sub[sub.len() - 1].3]);
-        let terms: Vec<(usize, String)> =
-            bigram_terms(&surface).into_iter().map(|t| (t.position, t.text)).collect();
-        if terms.is_empty() {
-            continue;
-        }
-        alternatives.push(Alternative {
-            field: SearchField::Bigram,
-            terms: relative(terms),
-            boost: SUB_COMPOUND_BOOST,
-            exact: false,
-        });
+        let Some(alternative) = bigram_phrase(&surface, SUB_COMPOUND_BOOST) else { continue };
+        alternatives.push(alternative);
         highlights.push(surface.clone());
         forms.subs.push(surface);
     }
@@ -861,6 +845,18 @@ fn concept_from_chunk(
         forms,
         highlights,
         compound,
+    })
+}
+
+/// A (normalised) string as a bigram phrase, checked through a cover (not a quoted phrase).
+fn bigram_phrase(surface: &str, boost: f32) -> Option<Alternative> {
+    let terms: Vec<(usize, String)> =
+        bigram_terms(surface).into_iter().map(|t| (t.position, t.text)).collect();
+    (!terms.is_empty()).then(|| Alternative {
+        field: SearchField::Bigram,
+        terms: relative(terms),
+        boost,
+        exact: false,
     })
 }
 
