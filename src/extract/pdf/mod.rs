@@ -256,7 +256,12 @@ fn page_content(
 }
 
 /// A page attribute, looked up through the page tree's `/Parent` chain.
-fn inherited<'a>(doc: &'a Document, page: &'a Dictionary, key: &[u8]) -> Option<&'a Object> {
+/// A page attribute, looked up through its `Parent` chain (bounded: a cycle ends the search).
+pub(super) fn inherited<'a>(
+    doc: &'a Document,
+    page: &'a Dictionary,
+    key: &[u8],
+) -> Option<&'a Object> {
     let mut node = page;
     for _ in 0..64 {
         if let Some(value) = objects::get(doc, node, key) {

@@ -446,16 +446,7 @@ fn page_image(doc: &Document, page_id: ObjectId, dir: &Path, number: u32) -> Opt
     }
 }
 
-fn inherited<'a>(doc: &'a Document, page: &'a lopdf::Dictionary, key: &[u8]) -> Option<&'a Object> {
-    let mut node = page;
-    for _ in 0..64 {
-        if let Some(value) = objects::get(doc, node, key) {
-            return Some(value);
-        }
-        node = objects::get_dict(doc, node, b"Parent")?;
-    }
-    None
-}
+use super::inherited;
 
 fn inherited_dict<'a>(
     doc: &'a Document,
