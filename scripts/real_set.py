@@ -38,16 +38,19 @@ TEXTS = REAL / "texts"
 TAXONOMY = ROOT / "taxonomy" / "gyokaku-taxonomy.toml"
 KEY_PREFIX = "eval/real/texts/"
 
-# The split. Round 1 (parts east, west) was dealt by body: dev when blake2b(SALT + key) mod 100 <
-# DEV_PERCENT. Its test part was scored once (17:38 UTC, session 3) and is now part of dev, for
-# tuning. The test split is the held-out round 2 (parts named holdout_*): new bodies only,
-# collected and labelled after all of round 1, scored once at the end.
-HOLDOUT_PREFIX = "holdout"
+# The split, by collection round. Round 1 (parts east, west) was dealt by body: dev when
+# blake2b(SALT + key) mod 100 < DEV_PERCENT; its test part was scored once (17:38 UTC, session 3)
+# and then joined dev. Round 2 (parts holdout_*) was the test split of session 3, scored once at
+# its end, and is dev since session 4. Round 3 (parts r3_*): new bodies only, collected and
+# labelled in session 4 by labellers who saw no labels of earlier rounds and no tool output; it
+# is the test split, scored once at the end of session 4.
+ROUND_PREFIXES = [("r3_", 3), ("holdout", 2)]
+TEST_ROUND = 3
 SALT = "gyokaku-real-v1:"
 DEV_PERCENT = 60
 
 MANIFEST_COLUMNS = ["file", "body", "prefecture", "body_type", "plan_type", "title", "year", "url", "query"]
-OUT_COLUMNS = MANIFEST_COLUMNS + ["part", "region", "era", "split", "round1_split"]
+OUT_COLUMNS = MANIFEST_COLUMNS + ["part", "round", "region", "era", "split", "round1_split"]
 
 # The 47 prefectures by region (the usual eight blocks).
 REGIONS = {
@@ -102,8 +105,12 @@ def round1_split_of(key: str) -> str:
     return "dev" if int.from_bytes(digest, "big") % 100 < DEV_PERCENT else "test"
 
 
+def round_of(part: str) -> int:
+    return next((n for prefix, n in ROUND_PREFIXES if part.startswith(prefix)), 1)
+
+
 def split_of(part: str) -> str:
-    return "test" if part.startswith(HOLDOUT_PREFIX) else "dev"
+    return "test" if round_of(part) == TEST_ROUND else "dev"
 
 
 def era_of(year: str) -> str:
@@ -275,7 +282,8 @@ def cmd_merge(args: argparse.Namespace) -> int:
         row["region"] = PREFECTURES.get(pref, "unknown")
         row["era"] = era_of(row["year"])
         row["split"] = split_of(row["part"])
-        row["round1_split"] = "" if row["split"] == "test" else round1_split_of(body_key(pref, row["body"]))
+        row["round"] = str(round_of(row["part"]))
+        row["round1_split"] = round1_split_of(body_key(pref, row["body"])) if row["round"] == "1" else ""
         seen_file[file] = row["part"]
         if url:
             seen_url[url] = file
@@ -286,7 +294,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
 
-    # A held-out body must be new: one that round 1 already has is dropped from test.
+    # A test body must be new: one that an earlier round already has is dropped from test.
     dev_bodies = {body_key(r["prefecture"], r["body"]) for r in kept if r["split"] == "dev"}
     for row in [r for r in kept if r["split"] == "test"]:
         if body_key(row["prefecture"], row["body"]) in dev_bodies:
