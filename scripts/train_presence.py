@@ -163,6 +163,15 @@ def cross_validated(rows: list[dict], lam: float) -> list[float]:
     return probs
 
 
+def with_theme_columns(rows: list[dict]) -> list[str]:
+    """Appends one indicator per theme to every row's vector (a per-theme intercept, so a theme
+    most plans mention but few commit to needs more evidence); returns the themes in order."""
+    themes = sorted({r["theme"] for r in rows})
+    for r in rows:
+        r["vector"] = r["vector"] + [1.0 if r["theme"] == t else 0.0 for t in themes]
+    return themes
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--bin", default=os.environ.get("GYOKAKU_BIN", str(ROOT / "target" / "debug" / "gyokaku")))
@@ -170,6 +179,7 @@ def main() -> int:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         rows = feature_rows(args.bin, Path(tmp))
+    themes = with_theme_columns(rows)
     groups = {r["group"] for r in rows}
     print(f"{len(rows)} document×theme rows, {sum(r['gold'] for r in rows)} present, {len(groups)} bodies")
     rules = prf([(r["features"]["raw"] >= 0.9, r["gold"]) for r in rows])
@@ -185,13 +195,16 @@ def main() -> int:
     print(f"logistic, {FOLDS}-fold CV by body:     P {p:.3f}  R {r:.3f}  F1 {f1:.3f}  (lambda {lam}, threshold {t:.2f})")
     w = fit([r_["vector"] for r_ in rows if has_evidence(r_)], [int(r_["gold"]) for r_ in rows if has_evidence(r_)], lam)
     bias = w[0] - math.log(t / (1 - t))
-    print("weights:", ", ".join(f"{n} {v:+.3f}" for n, v in zip(FEATURES, w[1:])), f"bias {bias:+.3f}")
+    weights, theme_bias = w[1 : 1 + len(FEATURES)], w[1 + len(FEATURES) :]
+    print("weights:", ", ".join(f"{n} {v:+.3f}" for n, v in zip(FEATURES, weights)), f"bias {bias:+.3f}")
+    print("theme bias:", ", ".join(f"{t} {v:+.2f}" for t, v in zip(themes, theme_bias)))
     if args.write:
         model = {
             "features": FEATURES,
-            "weights": [round(v, 5) for v in w[1:]],
+            "weights": [round(v, 5) for v in weights],
             "bias": round(bias, 5),
-            "trained_on": (f"eval/real dev ({len(groups) - 5} bodies) + 5 seed plans, {len(rows)} rows; "
+            "theme_bias": {t: round(v, 5) for t, v in zip(themes, theme_bias)},
+            "trained_on": (f"eval/real dev, rounds 1-2 ({len(groups) - 5} bodies) + 5 seed plans, {len(rows)} rows; "
                            f"lambda {lam}, threshold {t:.2f}; {FOLDS}-fold CV by body: P {p:.3f} R {r:.3f} F1 {f1:.3f}"),
         }
         MODEL.write_text(json.dumps(model, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -17,7 +17,7 @@ use serde::Serialize;
 use thiserror::Error;
 
 use crate::analysis::{bigram_terms, body_terms, is_cjk};
-use crate::index::query::{Alternative, Concept, QueryPlan, SearchField};
+use crate::index::query::{Alternative, Concept, Form, QueryPlan, SearchField};
 use crate::index::{Filters, IndexError, PassageIndex, SearchHit};
 use crate::normalize::{normalize, normalize_with_offsets};
 use crate::tokenize::{JapaneseTokenizer, TokenizeError};
@@ -46,6 +46,8 @@ struct ConceptForms {
     whole: Vec<String>,
     subs: Vec<String>,
     head: Option<String>,
+    /// A compound's morphemes, which also show it written apart (事務事業の評価).
+    parts: Vec<String>,
 }
 
 /// A concept of the query together with the normalised strings that show it in a passage.
@@ -159,12 +161,19 @@ const PROXIMITY_CHARS: f32 = 40.0;
 const PROXIMITY_BONUS: f32 = 0.3;
 /// Terms the user dictionary keeps whole are broadened to their parts from this length on.
 const MIN_CHARS_TO_SPLIT_A_TERM: usize = 4;
-/// How plans name residents, by kind of body; a word starting with one is also asked with the
-/// others (a bare 市民 is not: it names the body's own residents).
-const RESIDENTS: &[&str] =
-    &["住民", "市民", "町民", "村民", "県民", "区民", "府民", "都民", "道民"];
-/// Boost of a word's resident variants: nearly the word itself (3 for a bigram-covered word).
+/// Words a plan writes after its kind of body, with the shortest rest of a query word that
+/// starting with one of them makes the word asked in the others' wording too. Residents: a bare
+/// 市民 names the body's own residents and stays as it is, 住民協働 is also 市民協働 and 町民協働.
+/// Local bonds: 地方債 is a 市債 in a city's plan and a 県債 in a prefecture's, alone or not.
+const BODY_WORDINGS: &[(&[&str], usize)] = &[
+    (&["住民", "市民", "町民", "村民", "県民", "区民", "府民", "都民", "道民"], 2),
+    (&["地方債", "市債", "町債", "村債", "県債", "区債", "府債", "都債", "道債"], 0),
+];
+/// Boost of a word's body wordings: nearly the word itself (3 for a bigram-covered word).
 const RESIDENT_VARIANT_BOOST: f32 = 2.5;
+/// How many characters may stand between two morphemes of a compound written apart: a particle
+/// and a short word (事務事業を毎年評価), as `index::query`'s slop allows in positions.
+const SCATTERED_GAP_CHARS: usize = 4;
 /// Parts of a compound that attach to a neighbour and mean nothing alone at its edge.
 const ATTACHING_PARTS: &[&str] = &["等", "的", "化", "性", "及び", "及", "並びに", "・", "の"];
 /// Sub-compounds tried per compound word, longest first.
@@ -306,7 +315,9 @@ fn concept_credits(concepts: &[ConceptForms], text: &str) -> Vec<f32> {
     concepts
         .iter()
         .map(|forms| {
-            if forms.whole.iter().any(|w| text.contains(w.as_str())) {
+            if forms.whole.iter().any(|w| text.contains(w.as_str()))
+                || written_apart(text, &forms.parts)
+            {
                 1.0
             } else if forms.subs.iter().any(|w| text.contains(w.as_str())) {
                 SUB_COMPOUND_CREDIT
@@ -317,6 +328,29 @@ fn concept_credits(concepts: &[ConceptForms], text: &str) -> Vec<f32> {
             }
         })
         .collect()
+}
+
+/// Whether `parts` (two or more) stand in `text` in order, each within
+/// `SCATTERED_GAP_CHARS` characters of the one before: 事務事業を評価 for 事務事業 + 評価.
+fn written_apart(text: &str, parts: &[String]) -> bool {
+    let [first, rest @ ..] = parts else { return false };
+    if rest.is_empty() {
+        return false;
+    }
+    text.match_indices(first.as_str()).any(|(at, _)| {
+        let mut end = at + first.len();
+        rest.iter().all(|part| {
+            let window: String =
+                text[end..].chars().take(SCATTERED_GAP_CHARS + part.chars().count()).collect();
+            match window.find(part.as_str()) {
+                Some(offset) => {
+                    end += offset + part.len();
+                    true
+                }
+                None => false,
+            }
+        })
+    })
 }
 
 fn matched_labels(concepts: &[ConceptForms], credit: &[f32]) -> Vec<String> {
@@ -709,8 +743,13 @@ fn plan_phrase(
         return Ok(None);
     }
     let alternatives = vec![
-        Alternative { field: SearchField::Bigram, terms: bigrams, boost: 1.0, exact: true },
-        Alternative { field: SearchField::Body, terms: relative(body), boost: 2.0, exact: true },
+        Alternative { field: SearchField::Bigram, terms: bigrams, boost: 1.0, form: Form::Exact },
+        Alternative {
+            field: SearchField::Body,
+            terms: relative(body),
+            boost: 2.0,
+            form: Form::Exact,
+        },
     ];
     let whole = normalize(text);
     Ok(Some(PlannedConcept {
@@ -792,14 +831,14 @@ fn concept_from_chunk(
         field: SearchField::Heading,
         terms: relative(body.clone()),
         boost: 0.5,
-        exact: false,
+        form: Form::Whole,
     }];
     if !bigrams_cover_body {
         alternatives.push(Alternative {
             field: SearchField::Body,
             terms: relative(body),
             boost: 2.0,
-            exact: false,
+            form: Form::Whole,
         });
     }
     if !bigrams.is_empty() {
@@ -807,24 +846,36 @@ fn concept_from_chunk(
             field: SearchField::Bigram,
             terms: relative(bigrams),
             boost: if bigrams_cover_body { 3.0 } else { 1.0 },
-            exact: false,
+            form: Form::Whole,
         });
     }
     let mut forms = ConceptForms { whole: vec![normalized.clone()], ..ConceptForms::default() };
     let mut highlights = vec![normalized.clone()];
     // A plan names its residents after the body (市民, 町民, 県民 …): 住民満足度 is 市民満足度.
     for variant in resident_variants(&normalized) {
-        alternatives.extend(bigram_phrase(&variant, RESIDENT_VARIANT_BOOST));
+        alternatives.extend(bigram_phrase(&variant, RESIDENT_VARIANT_BOOST, Form::Whole));
         highlights.push(variant.clone());
         forms.whole.push(variant);
     }
     // Sub-compounds (人事評価 of 人事評価制度) match, as bigram phrases, with a middle weight …
     for sub in sub_compounds(parts) {
         let surface = normalize(&text[sub[0].2..sub[sub.len() - 1].3]);
-        let Some(alternative) = bigram_phrase(&surface, SUB_COMPOUND_BOOST) else { continue };
+        let Some(alternative) = bigram_phrase(&surface, SUB_COMPOUND_BOOST, Form::Part) else {
+            continue;
+        };
         alternatives.push(alternative);
         highlights.push(surface.clone());
         forms.subs.push(surface);
+    }
+    // … so do its morphemes written apart (事務事業の評価) …
+    if parts.len() > 1 {
+        forms.parts = parts.iter().map(|(_, t, _, _)| t.clone()).collect();
+        alternatives.push(Alternative {
+            field: SearchField::Body,
+            terms: relative(parts.iter().map(|(p, t, _, _)| (*p, t.clone())).collect()),
+            boost: SUB_COMPOUND_BOOST,
+            form: Form::Scattered,
+        });
     }
     // … and the head noun of a compound (施設 of 公共施設) with a low one.
     let mut compound = None;
@@ -834,7 +885,7 @@ fn concept_from_chunk(
             field: SearchField::Body,
             terms: vec![(0, last.1.clone())],
             boost: HEAD_NOUN_BOOST,
-            exact: false,
+            form: Form::Part,
         });
         highlights.push(last.1.clone());
         forms.head = Some(last.1.clone());
@@ -849,26 +900,30 @@ fn concept_from_chunk(
 }
 
 /// A (normalised) string as a bigram phrase, checked through a cover (not a quoted phrase).
-fn bigram_phrase(surface: &str, boost: f32) -> Option<Alternative> {
+fn bigram_phrase(surface: &str, boost: f32, form: Form) -> Option<Alternative> {
     let terms: Vec<(usize, String)> =
         bigram_terms(surface).into_iter().map(|t| (t.position, t.text)).collect();
     (!terms.is_empty()).then(|| Alternative {
         field: SearchField::Bigram,
         terms: relative(terms),
         boost,
-        exact: false,
+        form,
     })
 }
 
-/// The same word with the residents of another kind of body: 住民協働 → 市民協働, 町民協働 ….
+/// The same word in another kind of body's wording: 住民協働 → 市民協働, 町民協働 …; 地方債残高 →
+/// 市債残高, 県債残高 ….
 fn resident_variants(word: &str) -> Vec<String> {
-    let Some(rest) = RESIDENTS.iter().find_map(|r| word.strip_prefix(r)) else {
-        return Vec::new();
-    };
-    if rest.chars().count() < 2 {
-        return Vec::new();
-    }
-    RESIDENTS.iter().map(|r| format!("{r}{rest}")).filter(|v| v != word).collect()
+    BODY_WORDINGS
+        .iter()
+        .find_map(|(family, min_rest)| {
+            let rest = family.iter().find_map(|r| word.strip_prefix(r))?;
+            (rest.chars().count() >= *min_rest).then_some((family, rest))
+        })
+        .map(|(family, rest)| {
+            family.iter().map(|r| format!("{r}{rest}")).filter(|v| v != word).collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The compound's proper prefixes and suffixes of at least two parts (or a prefix of one long
@@ -1040,6 +1095,18 @@ mod tests {
         assert!(forms[1].subs.contains(&"総合管理計画".to_owned()), "{:?}", forms[1].subs);
         assert!(forms[2].whole.contains(&"市民満足度".to_owned()), "{:?}", forms[2].whole);
         assert_eq!(resident_variants("市民"), Vec::<String>::new());
+        assert!(resident_variants("地方債残高").contains(&"県債残高".to_owned()));
+        assert!(resident_variants("地方債").contains(&"市債".to_owned()));
+    }
+
+    #[test]
+    fn compounds_written_apart_are_found_in_order_and_close() {
+        let parts = ["事務事業".to_owned(), "評価".to_owned()];
+        assert!(written_apart("全ての事務事業を評価する", &parts));
+        assert!(written_apart("事務事業の毎年評価", &parts));
+        assert!(!written_apart("評価と事務事業", &parts), "order matters");
+        assert!(!written_apart("事務事業の見直しと行政評価", &parts), "too far apart");
+        assert!(!written_apart("事務事業", &parts[..1]), "one part is not a compound");
     }
 
     #[test]

@@ -273,8 +273,9 @@ pub fn predict(taxonomy: &Taxonomy, documents: &[DocumentInput<'_>]) -> Predicti
         let results = scorer.score_document(doc.path, doc.passages);
         let present = (0..results.len()).filter(|&i| results[i].present).map(id).collect();
         predictions.gyokaku.insert(doc.path.to_owned(), present);
-        let rules =
-            (0..results.len()).filter(|&i| RawThreshold.present(&results[i].features)).map(id);
+        let rules = (0..results.len())
+            .filter(|&i| RawThreshold.present(&id(i), &results[i].features))
+            .map(id);
         predictions.rules.insert(doc.path.to_owned(), rules.collect());
         let naive = scorer.naive_themes(doc.passages).into_iter().map(id).collect();
         predictions.naive.insert(doc.path.to_owned(), naive);

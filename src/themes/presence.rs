@@ -77,11 +77,11 @@ impl ThemeFeatures {
 pub trait PresenceModel: Send + Sync + std::fmt::Debug {
     /// A short name for reports (`rules`, `learned`).
     fn name(&self) -> &'static str;
-    /// The probability that the document commits to the theme, in [0, 1].
-    fn probability(&self, features: &ThemeFeatures) -> f64;
+    /// The probability that the document commits to `theme` (its id), in [0, 1].
+    fn probability(&self, theme: &str, features: &ThemeFeatures) -> f64;
     /// Present when the probability reaches one half.
-    fn present(&self, features: &ThemeFeatures) -> bool {
-        self.probability(features) >= 0.5
+    fn present(&self, theme: &str, features: &ThemeFeatures) -> bool {
+        self.probability(theme, features) >= 0.5
     }
 }
 
@@ -94,7 +94,7 @@ impl PresenceModel for RawThreshold {
         "rules"
     }
 
-    fn probability(&self, features: &ThemeFeatures) -> f64 {
+    fn probability(&self, _theme: &str, features: &ThemeFeatures) -> f64 {
         if features.raw >= PRESENCE_THRESHOLD {
             score_of_raw(features.raw).max(0.5)
         } else {
@@ -109,6 +109,11 @@ pub struct Logistic {
     pub features: Vec<String>,
     pub weights: Vec<f64>,
     pub bias: f64,
+    /// Added to `bias` for a theme: how often real plans that hold the same evidence commit to
+    /// that theme rather than another (every plan mentions 進捗管理; few commit to it as a
+    /// theme). A theme not listed adds nothing.
+    #[serde(default)]
+    pub theme_bias: std::collections::BTreeMap<String, f64>,
     /// What the weights were fitted on, for the record.
     #[serde(default)]
     pub trained_on: String,
@@ -134,13 +139,14 @@ impl PresenceModel for Logistic {
         "learned"
     }
 
-    fn probability(&self, features: &ThemeFeatures) -> f64 {
+    fn probability(&self, theme: &str, features: &ThemeFeatures) -> f64 {
         // No evidence at all is absent whatever the weights say: evidence must exist to cite.
         if features.strong == 0 && features.weak_only == 0 {
             return 0.0;
         }
+        let bias = self.bias + self.theme_bias.get(theme).copied().unwrap_or(0.0);
         let z: f64 =
-            self.bias + self.weights.iter().zip(features.vector()).map(|(w, x)| w * x).sum::<f64>();
+            bias + self.weights.iter().zip(features.vector()).map(|(w, x)| w * x).sum::<f64>();
         1.0 / (1.0 + (-z).exp())
     }
 }
@@ -160,7 +166,7 @@ mod tests {
     #[test]
     fn the_shipped_model_loads_and_needs_evidence() {
         let model = Logistic::embedded().expect("presence-model.json matches FEATURE_NAMES");
-        assert!(!model.present(&ThemeFeatures::default()));
+        assert!(!model.present("fiscal_health", &ThemeFeatures::default()));
         let strong = ThemeFeatures {
             raw: 4.0,
             strong: 6,
@@ -170,13 +176,19 @@ mod tests {
             chars: 3000,
             ..ThemeFeatures::default()
         };
-        assert!(model.present(&strong), "{}", model.probability(&strong));
+        assert!(
+            model.present("fiscal_health", &strong),
+            "{}",
+            model.probability("fiscal_health", &strong)
+        );
     }
 
     #[test]
     fn raw_threshold_is_the_old_rule() {
-        let at =
-            |raw| RawThreshold.present(&ThemeFeatures { raw, strong: 1, ..Default::default() });
+        let at = |raw| {
+            RawThreshold
+                .present("fiscal_health", &ThemeFeatures { raw, strong: 1, ..Default::default() })
+        };
         assert!(at(PRESENCE_THRESHOLD));
         assert!(!at(PRESENCE_THRESHOLD - 0.01));
     }

@@ -72,6 +72,7 @@ struct Candidate<'k> {
 
 #[derive(Debug, Clone)]
 struct CompiledTheme {
+    id: String,
     strong: Vec<Keyword>,
     weak: Vec<Keyword>,
     rules: Vec<Rule>,
@@ -150,11 +151,12 @@ impl ThemeResult {
 
     fn decided(
         model: &dyn PresenceModel,
+        theme: &str,
         features: ThemeFeatures,
         subthemes: Vec<String>,
         evidence: Vec<Evidence>,
     ) -> ThemeResult {
-        let probability = model.probability(&features);
+        let probability = model.probability(theme, &features);
         ThemeResult {
             present: probability >= 0.5,
             score: (probability * 1000.0).round() / 1000.0,
@@ -212,6 +214,7 @@ impl Scorer {
                     strong: compile(&theme.keywords),
                     weak: compile(&theme.weak_keywords),
                     rules,
+                    id: theme.id.clone(),
                     subtheme_ids: theme.subthemes.iter().map(|sub| sub.id.clone()).collect(),
                     subthemes_by_keyword,
                 }
@@ -436,7 +439,13 @@ impl Scorer {
                 let subthemes = self.subthemes_of(theme, &evidence);
                 sort_evidence(&mut evidence);
                 evidence.truncate(MAX_EVIDENCE);
-                ThemeResult::decided(self.model, features, subthemes, evidence)
+                ThemeResult::decided(
+                    self.model,
+                    &self.themes[theme].id,
+                    features,
+                    subthemes,
+                    evidence,
+                )
             })
             .collect()
     }
