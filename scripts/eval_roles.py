@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""Score gyokaku's passage roles against lines labelled by hand on real plans.
+
+    python3 scripts/eval_roles.py [--bin target/debug/gyokaku] [--split dev|test|all] [--verbose]
+
+Gold: eval/roles/gold.jsonl, one labelled line of a real-plan excerpt per row
+(`file`, `line` (1-based), `prefix` (its first 20 characters), `role`, `split`); the texts are the
+git-ignored eval/real/texts/ (see eval/real/README.md to re-materialise them).
+
+The script copies the labelled texts into a temporary folder, runs `BIN ingest` and
+`BIN export --format ndjson`, and gives each gold line the role of the passage it starts in
+(found by its normalised prefix in the passage's heading and text; a line the tool dropped
+counts as `other`). It prints accuracy and macro F1 by split beside the majority-class
+baseline (the most frequent role of the dev split, for every line), and per-role P/R.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import unicodedata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLD = ROOT / "eval" / "roles" / "gold.jsonl"
+TEXTS = ROOT / "eval" / "real" / "texts"
+ROLES = ["history", "state", "commitment", "target", "other"]
+# Characters of a gold line used to find it in the passages: enough to be unique in an
+# excerpt, short enough to stay inside one passage.
+LOCATOR_CHARS = 12
+
+
+def norm(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).replace("⺠", "民")
+    return re.sub(r"\s+", "", text)
+
+
+def predicted_roles(binary: str, files: list[str], work: Path) -> dict[str, list[tuple[str, str]]]:
+    """file → [(normalised heading + text, role)] in passage order."""
+    docs = work / "docs"
+    docs.mkdir()
+    for name in files:
+        shutil.copy(TEXTS / name, docs / name)
+    index, out = work / "index", work / "export"
+    subprocess.run([binary, "ingest", str(docs), "--index", str(index), "--quiet"], check=True)
+    subprocess.run([binary, "export", "--index", str(index), "--format", "ndjson", "--output", str(out),
+                    "--quiet"], check=True)
+    passages: dict[str, list[tuple[int, str, str]]] = collections.defaultdict(list)
+    for line in (out / "passages.ndjson").read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        name = Path(record["path"]).name
+        passages[name].append((record["ordinal"], norm(record["text"]), record.get("role", "")))
+    return {name: [(text, role) for _, text, role in sorted(rows)] for name, rows in passages.items()}
+
+
+def role_of_line(line: str, passages: list[tuple[str, str]]) -> str:
+    locator = norm(line)[:LOCATOR_CHARS]
+    if not locator:
+        return "other"
+    for text, role in passages:
+        if locator in text:
+            return role or "other"
+    return "other"
+
+
+def scores(pairs: list[tuple[str, str]]) -> tuple[float, float, dict[str, tuple[float, float, int]]]:
+    accuracy = sum(p == g for p, g in pairs) / max(1, len(pairs))
+    per_role = {}
+    f1s = []
+    for role in ROLES:
+        tp = sum(p == role and g == role for p, g in pairs)
+        fp = sum(p == role and g != role for p, g in pairs)
+        fn = sum(p != role and g == role for p, g in pairs)
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        per_role[role] = (precision, recall, tp + fn)
+        if tp + fn:
+            f1s.append(f1)
+    return accuracy, sum(f1s) / max(1, len(f1s)), per_role
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--bin", default=os.environ.get("GYOKAKU_BIN", str(ROOT / "target" / "debug" / "gyokaku")))
+    ap.add_argument("--split", choices=["dev", "test", "all"], default="dev")
+    ap.add_argument("--gold", type=Path, default=GOLD, help=f"labelled lines (default {GOLD.relative_to(ROOT)})")
+    ap.add_argument("--verbose", action="store_true", help="print every wrong line")
+    args = ap.parse_args()
+    if not args.gold.exists():
+        print(f"error: no gold at {args.gold}", file=sys.stderr)
+        return 2
+    gold = [json.loads(line) for line in args.gold.read_text(encoding="utf-8").splitlines() if line.strip()]
+    missing = sorted({g["file"] for g in gold if not (TEXTS / g["file"]).exists()})
+    if missing:
+        print(f"warning: {len(missing)} labelled texts are missing from {TEXTS} (re-materialise them, "
+              f"see eval/real/README.md): {', '.join(missing[:5])} …", file=sys.stderr)
+    gold = [g for g in gold if g["file"] not in missing]
+    majority = collections.Counter(g["role"] for g in gold if g["split"] == "dev").most_common(1)[0][0]
+    with tempfile.TemporaryDirectory() as tmp:
+        passages = predicted_roles(args.bin, sorted({g["file"] for g in gold}), Path(tmp))
+    lines_of = {name: (TEXTS / name).read_text(encoding="utf-8").splitlines() for name in passages}
+    splits = ["dev", "test"] if args.split == "all" else [args.split]
+    print(f"{'split':6} {'lines':>5} {'texts':>5}  {'gyokaku acc':>11} {'macro F1':>8}  "
+          f"{'majority (' + majority + ') acc':>24} {'macro F1':>8}")
+    for split in splits:
+        rows = [g for g in gold if g["split"] == split]
+        pairs, base = [], []
+        for g in rows:
+            source = lines_of.get(g["file"], [])
+            line = source[g["line"] - 1] if 0 < g["line"] <= len(source) else g["prefix"]
+            predicted = role_of_line(line, passages.get(g["file"], []))
+            pairs.append((predicted, g["role"]))
+            base.append((majority, g["role"]))
+            if args.verbose and predicted != g["role"]:
+                print(f"  {g['file']}:{g['line']} gold {g['role']:10} got {predicted:10} {g['prefix']}")
+        acc, macro, per_role = scores(pairs)
+        bacc, bmacro, _ = scores(base)
+        texts = len({g["file"] for g in rows})
+        print(f"{split:6} {len(rows):5} {texts:5}  {acc:11.3f} {macro:8.3f}  {bacc:24.3f} {bmacro:8.3f}")
+        print("       " + "  ".join(f"{r} P {p:.2f} R {rc:.2f} (n {n})" for r, (p, rc, n) in per_role.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,252 @@
+//! Passage roles: what a passage does in its plan — recount history (経過), describe the
+//! present state and its problems (現状・課題), commit to a course (方針・取組), set a target
+//! (目標), or none of these (titles, dates, site furniture).
+//!
+//! A researcher filtering a search to commitments, or reading only a plan's targets, needs the
+//! distinction the theme scorer already draws between commitments and background. This module
+//! generalises that reading (`context`: section cues from the heading path, sentence endings,
+//! list items and pillar lines) from a weight on a keyword hit to a label on every passage, so
+//! the index can store it, search can filter on it and the web app can show it. The labels are
+//! measured against passages labelled by hand on real plans (`scripts/eval_roles.py`).
+
+use serde::Serialize;
+
+use super::context::{
+    Context, classify_sentence, has_target_marker, heading_context, sentence_spans,
+};
+use crate::normalize::{LineBreaks, Normalizer};
+
+/// What a passage does in its plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// 経過: what earlier plans did and achieved.
+    History,
+    /// 現状・課題: the present situation, its problems, why reform is needed.
+    State,
+    /// 方針・取組: principles, pillars, measures, action items, outline lines naming them.
+    Commitment,
+    /// 目標: a numeric or dated target.
+    Target,
+    /// Titles, dates, page furniture, glossary entries: none of the above.
+    Other,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] =
+        [Role::History, Role::State, Role::Commitment, Role::Target, Role::Other];
+
+    /// The name used in the index, JSON and `--role`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::History => "history",
+            Role::State => "state",
+            Role::Commitment => "commitment",
+            Role::Target => "target",
+            Role::Other => "other",
+        }
+    }
+
+    /// The Japanese label shown to readers.
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            Role::History => "経過",
+            Role::State => "現状・課題",
+            Role::Commitment => "方針・取組",
+            Role::Target => "目標",
+            Role::Other => "その他",
+        }
+    }
+
+    /// Parses a role name (`commitment`) or its Japanese label (`方針・取組`).
+    pub fn parse(name: &str) -> Option<Role> {
+        let name = name.trim();
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str().eq_ignore_ascii_case(name) || r.label_ja() == name)
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Heading words of a history section (a subset of the scorer's background cues).
+const HISTORY_HEADING_CUES: &[&str] =
+    &["経過", "経緯", "沿革", "変遷", "これまで", "振り返", "総括", "実績", "成果"];
+/// Heading words of a state section.
+const STATE_HEADING_CUES: &[&str] =
+    &["背景", "現状", "課題", "必要性", "取り巻く", "はじめに", "趣旨", "策定にあたって"];
+/// A passage shorter than this (in characters, after normalisation) with no sentence the
+/// reading recognises is a title, a date or a label rather than a statement.
+const SHORT_PASSAGE_CHARS: usize = 12;
+/// A history or state sentence outweighs commitment sentences only when it holds at least this
+/// share of the passage's classified characters; below it, the commitments decide (a measure
+/// is often introduced by a sentence on the present state).
+const BACKGROUND_MAJORITY: f64 = 0.6;
+
+/// The role of a passage from its heading path (outermost first) and its text.
+pub fn passage_role(heading_path: &[String], text: &str) -> Role {
+    let normalizer = Normalizer::embedded();
+    let text = normalizer.normalize(text, LineBreaks::Keep);
+    let heading_only =
+        heading_path.last().is_some_and(|h| normalizer.normalize(h, LineBreaks::Keep) == text);
+    let section = section_role(heading_path);
+    let chars: Vec<char> = text.chars().collect();
+    let mut weights = Weights::default();
+    for (start, end) in sentence_spans(&chars) {
+        let sentence = &chars[start..end];
+        let length = sentence.iter().filter(|c| !c.is_whitespace()).count() as f64;
+        match classify_sentence(sentence) {
+            Context::Background => weights.history += length,
+            Context::State => weights.state += length,
+            Context::Commitment if is_target(sentence) => weights.target += length,
+            Context::Commitment => weights.commitment += length,
+            Context::Neutral => weights.neutral += length,
+        }
+    }
+    if heading_only {
+        return outline_role(heading_path, &chars, section);
+    }
+    weights.decide(section, chars.len())
+}
+
+/// Characters of a passage by the kind of sentence they are in.
+#[derive(Debug, Default)]
+struct Weights {
+    history: f64,
+    state: f64,
+    commitment: f64,
+    target: f64,
+    neutral: f64,
+}
+
+impl Weights {
+    fn decide(&self, section: Option<Role>, chars: usize) -> Role {
+        let classified = self.history + self.state + self.commitment + self.target;
+        if classified == 0.0 {
+            return match section {
+                Some(role) => role,
+                None if chars < SHORT_PASSAGE_CHARS => Role::Other,
+                None => Role::State,
+            };
+        }
+        if self.target > 0.0 && section != Some(Role::History) {
+            return Role::Target;
+        }
+        let forward = self.commitment + self.target;
+        let background = self.history + self.state;
+        if background >= BACKGROUND_MAJORITY * classified || (forward == 0.0) {
+            return match section {
+                Some(Role::History) | Some(Role::State) => section.unwrap_or(Role::State),
+                _ if self.history >= self.state => Role::History,
+                _ => Role::State,
+            };
+        }
+        match section {
+            Some(Role::History) if self.history > 0.0 => Role::History,
+            _ => Role::Commitment,
+        }
+    }
+}
+
+/// The role a section's headings give its passages, innermost cue first: history, state, or
+/// commitment (the scorer's commitment cues); `None` without a cue.
+fn section_role(heading_path: &[String]) -> Option<Role> {
+    heading_path.iter().rev().find_map(|heading| heading_role(heading))
+}
+
+fn heading_role(heading: &str) -> Option<Role> {
+    if HISTORY_HEADING_CUES.iter().any(|cue| heading.contains(cue)) {
+        return Some(Role::History);
+    }
+    if STATE_HEADING_CUES.iter().any(|cue| heading.contains(cue)) {
+        return Some(Role::State);
+    }
+    match heading_context(std::slice::from_ref(&heading.to_owned())) {
+        Context::Commitment => Some(Role::Commitment),
+        Context::Background => Some(Role::State),
+        _ => None,
+    }
+}
+
+/// An outline or table-of-contents line (a heading no text follows): it names a part of the
+/// plan. Its own words decide; a numbered line naming no background is a pillar or measure.
+fn outline_role(heading_path: &[String], chars: &[char], section: Option<Role>) -> Role {
+    let line: String = chars.iter().collect();
+    if let Some(role) = heading_path.last().and_then(|h| heading_role(h)) {
+        return if role == Role::Commitment && is_target(chars) { Role::Target } else { role };
+    }
+    let words = line.chars().filter(|c| is_japanese_letter(*c)).count();
+    if words < 2 {
+        return Role::Other;
+    }
+    match section {
+        Some(Role::History) => Role::History,
+        _ => Role::Commitment,
+    }
+}
+
+/// A sentence that sets a target: a target marker (目標, までに, %) together with a number.
+fn is_target(sentence: &[char]) -> bool {
+    sentence.iter().any(|c| c.is_ascii_digit()) && has_target_marker(sentence)
+}
+
+fn is_japanese_letter(c: char) -> bool {
+    matches!(c, '\u{3040}'..='\u{30ff}' | '\u{4e00}'..='\u{9fff}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn role(headings: &[&str], text: &str) -> Role {
+        let path: Vec<String> = headings.iter().map(|h| (*h).to_owned()).collect();
+        passage_role(&path, text)
+    }
+
+    #[test]
+    fn history_state_commitment_target() {
+        assert_eq!(
+            role(&["1 これまでの取組"], "第4次大綱では職員数を120人削減しました。"),
+            Role::History
+        );
+        assert_eq!(
+            role(&["第1 計画の背景"], "人口減少により財政は厳しい状況にあります。"),
+            Role::State
+        );
+        assert_eq!(
+            role(&["第3 改革の柱", "(1) 民間活力"], "指定管理者制度の導入を進めます。"),
+            Role::Commitment
+        );
+        assert_eq!(
+            role(&["(2) 定員管理"], "令和7年度までに職員数を50人削減することを目標とします。"),
+            Role::Target
+        );
+    }
+
+    #[test]
+    fn a_measure_introduced_by_the_present_state_is_a_commitment() {
+        let text = "公共施設の老朽化が進んでいます。施設の統廃合を計画的に進めます。\
+                    利用の少ない施設は廃止を含めて検討します。";
+        assert_eq!(role(&["(3) 公共施設"], text), Role::Commitment);
+    }
+
+    #[test]
+    fn outline_lines_and_furniture() {
+        assert_eq!(role(&["(2)民間委託等の推進"], "(2)民間委託等の推進"), Role::Commitment);
+        assert_eq!(role(&["1 計画策定の背景"], "1 計画策定の背景"), Role::State);
+        assert_eq!(role(&[], "2024年3月"), Role::Other);
+    }
+
+    #[test]
+    fn names_parse_both_ways() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+            assert_eq!(Role::parse(r.label_ja()), Some(r));
+        }
+        assert_eq!(Role::parse("plan"), None);
+    }
+}
