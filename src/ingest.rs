@@ -218,6 +218,7 @@ struct PreparedWrite {
     meta: DocMeta,
     passages: Vec<Passage>,
     passage_themes: Vec<Vec<String>>,
+    passage_roles: Vec<&'static str>,
 }
 
 /// An input file with the name it is indexed under.
@@ -355,6 +356,7 @@ pub fn ingest(
                         meta: &write.meta,
                         passages: &write.passages,
                         passage_themes: &write.passage_themes,
+                        passage_roles: &write.passage_roles,
                     })
                     .map(|()| {
                         documents.insert(outcome.path.clone(), entry_for(&write));
@@ -483,6 +485,10 @@ fn prepare(file: &InputFile, context: &PrepareContext<'_>) -> Prepared {
         fingerprint,
         format: extracted.format,
         meta,
+        passage_roles: passages
+            .iter()
+            .map(|p| crate::themes::passage_role(&p.heading_path, &p.text).as_str())
+            .collect(),
         passages,
         passage_themes,
     };

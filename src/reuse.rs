@@ -641,6 +641,7 @@ mod tests {
                 })
                 .collect(),
             passage_themes: vec![Vec::new(); texts.len()],
+            passage_roles: vec![String::new(); texts.len()],
         }
     }
 

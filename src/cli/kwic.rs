@@ -33,6 +33,9 @@ pub struct KwicArgs {
     /// Only passages mapped to this theme id (repeat for several).
     #[arg(long = "theme")]
     pub themes: Vec<String>,
+    /// Only passages of this role (repeat for several): commitment, target, state, history, other.
+    #[arg(long = "role", value_parser = crate::cli::search::parse_role)]
+    pub roles: Vec<String>,
     /// Only documents of this source format.
     #[arg(long = "source-format", value_enum)]
     pub source_formats: Vec<SourceFormat>,
@@ -84,6 +87,7 @@ pub fn run(args: KwicArgs) -> anyhow::Result<ExitCode> {
         years: args.year,
         formats: args.source_formats.into_iter().map(Format::from).collect(),
         themes: args.themes,
+        roles: args.roles,
         vars: args.wheres,
         ..Filters::default()
     };

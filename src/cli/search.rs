@@ -39,6 +39,10 @@ pub struct SearchArgs {
     /// Only passages mapped to this theme id (repeat for several), e.g. --theme public_facilities.
     #[arg(long = "theme")]
     pub themes: Vec<String>,
+    /// Only passages of this role (repeat for several): commitment (方針・取組), target (目標),
+    /// state (現状・課題), history (経過) or other, e.g. --role commitment --role target.
+    #[arg(long = "role", value_parser = parse_role)]
+    pub roles: Vec<String>,
     /// Only documents of this source format.
     #[arg(long = "source-format", value_enum)]
     pub source_formats: Vec<SourceFormat>,
@@ -117,6 +121,16 @@ fn parse_type(text: &str) -> Result<String, String> {
     }
 }
 
+/// A passage role by name (`commitment`) or Japanese label (`方針・取組`), as the index stores it.
+pub(crate) fn parse_role(text: &str) -> Result<String, String> {
+    use crate::themes::Role;
+    Role::parse(text).map(|role| role.as_str().to_owned()).ok_or_else(|| {
+        let names: Vec<String> =
+            Role::ALL.iter().map(|r| format!("{} ({})", r.as_str(), r.label_ja())).collect();
+        format!("`{text}` is not a role; use one of {}", names.join(", "))
+    })
+}
+
 pub(crate) fn parse_key_value(text: &str) -> Result<(String, String), String> {
     text.split_once('=')
         .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
@@ -136,6 +150,7 @@ pub fn run(args: SearchArgs) -> anyhow::Result<ExitCode> {
         years: args.year,
         formats: args.source_formats.into_iter().map(Format::from).collect(),
         themes: args.themes,
+        roles: args.roles,
         vars: args.wheres,
     };
     let group = match args.group {

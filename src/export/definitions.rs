@@ -73,6 +73,7 @@ fn opensearch_index(_index_name: &str) -> String {
                 "ordinal": {"type": "integer"},
                 "heading": ja_text,
                 "themes": keyword,
+                "role": keyword,
                 "vars": {"type": "object", "dynamic": true},
                 "text": {
                     "type": "text",
@@ -107,6 +108,7 @@ fn quickwit_index_config(index_name: &str) -> String {
     fields.push_str(
         "    - name: themes\n      type: array<text>\n      tokenizer: raw\n      fast: true\n",
     );
+    fields.push_str("    - name: role\n      type: text\n      tokenizer: raw\n      fast: true\n");
     fields.push_str("    - name: vars\n      type: json\n      tokenizer: raw\n");
     fields.push_str("    - name: text\n      type: text\n      indexed: false\n");
     fields.push_str(

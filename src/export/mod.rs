@@ -76,6 +76,9 @@ pub struct PassageRecord<'a> {
     pub ordinal: u32,
     pub heading: String,
     pub themes: &'a [String],
+    /// The passage's role (`themes::Role`); absent for an index written before roles existed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<&'a str>,
     pub vars: &'a std::collections::BTreeMap<String, String>,
     pub text: &'a str,
     pub body_tokens: String,
@@ -151,6 +154,7 @@ pub fn records_of<'a>(
                 ordinal: passage.ordinal,
                 heading: passage.heading_path.join(" > "),
                 themes: document.passage_themes.get(i).map_or(&[], Vec::as_slice),
+                role: document.passage_roles.get(i).map(String::as_str).filter(|r| !r.is_empty()),
                 vars: &meta.extra,
                 text: &passage.text,
                 body_tokens: join_tokens(tokens.iter().map(|t| t.text.as_str())),

@@ -86,6 +86,9 @@ pub struct IndexedDocument {
     pub passages: Vec<Passage>,
     /// Theme ids per passage, as stored in the `themes` facet (same order as `passages`).
     pub passage_themes: Vec<Vec<String>>,
+    /// Each passage's role (`history`, `state`, `commitment`, `target`, `other`; empty in an
+    /// index written before roles existed), same order as `passages`.
+    pub passage_roles: Vec<String>,
 }
 
 /// A document ready to be written: its metadata and passages.
@@ -99,6 +102,8 @@ pub struct DocumentInput<'a> {
     pub passages: &'a [Passage],
     /// Theme ids per passage (may be empty).
     pub passage_themes: &'a [Vec<String>],
+    /// Role names per passage (may be empty).
+    pub passage_roles: &'a [&'static str],
 }
 
 /// An open passage index.
@@ -266,9 +271,11 @@ impl PassageIndex {
                     meta: record.meta.clone(),
                     passages: Vec::new(),
                     passage_themes: Vec::new(),
+                    passage_roles: Vec::new(),
                 });
                 entry.passages.push(record.passage);
                 entry.passage_themes.push(record.themes);
+                entry.passage_roles.push(record.role);
                 ordinals.entry(record.path).or_default().push(record.ordinal);
             }
         }
@@ -279,6 +286,8 @@ impl PassageIndex {
             document.passages = order.iter().map(|&i| document.passages[i].clone()).collect();
             document.passage_themes =
                 order.iter().map(|&i| document.passage_themes[i].clone()).collect();
+            document.passage_roles =
+                order.iter().map(|&i| document.passage_roles[i].clone()).collect();
         }
         Ok(by_path.into_values().collect())
     }
@@ -293,6 +302,7 @@ impl PassageIndex {
             format: parse_format(&stored_str(doc, f.format)),
             ordinal: stored_u64(doc, f.ordinal),
             themes: stored_facets(doc, f.themes),
+            role: stored_str(doc, f.role),
             passage: Passage {
                 ordinal: u32::try_from(stored_u64(doc, f.ordinal)).unwrap_or(u32::MAX),
                 page: u32::try_from(stored_u64(doc, f.page)).unwrap_or(0),
@@ -310,6 +320,7 @@ struct PassageRecord {
     format: Format,
     ordinal: u64,
     themes: Vec<String>,
+    role: String,
     passage: Passage,
     meta: DocMeta,
 }
@@ -465,6 +476,9 @@ impl PassageWriter<'_> {
             doc.add_text(f.body_bigram, &passage.text);
             for theme in input.passage_themes.get(i).into_iter().flatten() {
                 doc.add_facet(f.themes, Facet::from_path([theme.as_str()]));
+            }
+            if let Some(role) = input.passage_roles.get(i) {
+                doc.add_text(f.role, role);
             }
             self.writer.add_document(doc).map_err(self.index.tantivy_err())?;
         }

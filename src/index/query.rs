@@ -100,6 +100,8 @@ pub struct Filters {
     pub years: Option<(Option<i32>, Option<i32>)>,
     pub formats: Vec<Format>,
     pub themes: Vec<String>,
+    /// Passage roles (`commitment`, `target` …; see `themes::Role`).
+    pub roles: Vec<String>,
     /// Manifest columns, `KEY=VALUE`.
     pub vars: Vec<(String, String)>,
 }
@@ -124,6 +126,10 @@ pub struct SearchHit {
     pub score: f32,
     pub text: String,
     pub themes: Vec<String>,
+    /// The passage's role (history, state, commitment, target, other); absent in an index
+    /// written before roles existed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
     #[serde(skip)]
     pub heading_path: Vec<String>,
 }
@@ -207,6 +213,7 @@ impl PassageIndex {
             score,
             text: stored_str(&doc, f.text),
             themes: stored_facets(&doc, f.themes),
+            role: optional(f.role),
         })
     }
 
@@ -315,6 +322,7 @@ impl PassageIndex {
             .extend(any_of(f.municipality_type, &mut filters.municipality_types.iter().cloned()));
         queries
             .extend(any_of(f.format, &mut filters.formats.iter().map(|x| x.as_str().to_owned())));
+        queries.extend(any_of(f.role, &mut filters.roles.iter().cloned()));
         for (key, value) in &filters.vars {
             queries.extend(any_of(f.vars, &mut std::iter::once(format!("{key}={value}"))));
         }

@@ -9,7 +9,8 @@ use super::analyzer::{BIGRAM_ANALYZER, BODY_ANALYZER};
 
 /// Bump when the schema or the analysis changes in a way that needs a rebuild.
 /// 3: `municipality_type`, and `code` as a fast field (issue 12).
-pub const SCHEMA_VERSION: u32 = 3;
+/// 4: `role`, the passage's role (history, state, commitment, target, other).
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Handles to every field of the schema.
 #[derive(Debug, Clone)]
@@ -32,6 +33,8 @@ pub struct Fields {
     pub body: Field,
     pub body_bigram: Field,
     pub themes: Field,
+    /// The passage's role (`themes::Role`), for `--role` filters.
+    pub role: Field,
     pub vars: Field,
     pub meta_json: Field,
 }
@@ -65,6 +68,7 @@ impl Fields {
             body: builder.add_text_field("body", analyzed(BODY_ANALYZER, false)),
             body_bigram: builder.add_text_field("body_bigram", analyzed(BIGRAM_ANALYZER, false)),
             themes: builder.add_facet_field("themes", FacetOptions::default().set_stored()),
+            role: builder.add_text_field("role", STRING | STORED | FAST),
             vars: builder.add_text_field("vars", STRING | STORED),
             meta_json: builder.add_text_field("meta_json", STORED),
         };

@@ -243,6 +243,12 @@ pub(super) fn classify_sentence(chars: &[char]) -> Context {
     Context::Neutral
 }
 
+/// Whether a sentence holds a target marker (目標, までに, %, 以下に …).
+pub(super) fn has_target_marker(chars: &[char]) -> bool {
+    let sentence: String = chars.iter().collect();
+    TARGET_MARKERS.iter().any(|m| sentence.contains(m))
+}
+
 /// A heading-like line left inside a passage's text (`柱-2 …`, `Ⅵ …`, `重点取組3 …`): the
 /// segmenter does not know every numbering style, so pillars are also recognised here.
 fn is_pillar_line(line: &str) -> bool {

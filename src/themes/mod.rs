@@ -13,6 +13,7 @@ pub mod export;
 mod fold;
 pub mod heatmap;
 pub mod presence;
+pub mod roles;
 pub mod rules;
 pub mod score;
 pub mod taxonomy;
@@ -21,6 +22,7 @@ use std::sync::LazyLock;
 
 pub use aggregate::{By, DocumentInput, DocumentThemes, Matrix, MatrixRow, score_documents};
 pub use context::Context;
+pub use roles::{Role, passage_role};
 pub use score::{Evidence, Scorer, ThemeResult};
 pub use taxonomy::{Subtheme, Taxonomy, TaxonomyError, Theme};
 

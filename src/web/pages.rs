@@ -26,6 +26,7 @@ pub mod keys {
         "prefecture",
         "year",
         "theme",
+        "role",
         "source-format",
         "where",
         "limit",
@@ -36,8 +37,18 @@ pub mod keys {
     pub const THEMES: &[&str] = &["by", "value", "prefecture", "year", "type", "sort"];
     pub const CELL: &[&str] = &["by", "row", "theme"];
     pub const COMPARE: &[&str] = &["name"];
-    pub const KWIC: &[&str] =
-        &["q", "city", "prefecture", "year", "theme", "source-format", "where", "width", "sort"];
+    pub const KWIC: &[&str] = &[
+        "q",
+        "city",
+        "prefecture",
+        "year",
+        "theme",
+        "role",
+        "source-format",
+        "where",
+        "width",
+        "sort",
+    ];
 }
 
 /// Results per page of the search unless `limit` says otherwise.
@@ -130,6 +141,19 @@ fn badges(taxonomy: &Taxonomy, themes: &[String]) -> String {
         .collect()
 }
 
+/// The passage's role as a badge (方針・取組, 目標 …), nothing for an index without roles.
+fn role_badge(role: Option<&str>) -> String {
+    match role.and_then(crate::themes::Role::parse) {
+        Some(role) => format!(
+            "<span class=\"role role-{}\" title=\"{}\">{}</span>",
+            role.as_str(),
+            role.as_str(),
+            role.label_ja()
+        ),
+        None => String::new(),
+    }
+}
+
 /// The search form, filters kept as hidden fields so that a new query keeps them.
 fn search_form(params: &Params, action: &str, extra: &str) -> String {
     let mut hidden = String::new();
@@ -144,6 +168,14 @@ fn search_form(params: &Params, action: &str, extra: &str) -> String {
         }
     }
     let format = params.get("source-format").unwrap_or("");
+    let role = params.get("role").unwrap_or("");
+    let role_options: String = std::iter::once(("", "すべて"))
+        .chain(crate::themes::Role::ALL.iter().map(|r| (r.as_str(), r.label_ja())))
+        .map(|(value, label)| {
+            let selected = if value == role { " selected" } else { "" };
+            format!("<option value=\"{value}\"{selected}>{label}</option>")
+        })
+        .collect();
     let option = |value: &str, label: &str| {
         let selected = if value == format { " selected" } else { "" };
         format!("<option value=\"{value}\"{selected}>{label}</option>")
@@ -155,10 +187,15 @@ fn search_form(params: &Params, action: &str, extra: &str) -> String {
          <details class=\"more\"{}><summary>条件</summary>\
          <label>年度 <input name=\"year\" id=\"year\" value=\"{}\" placeholder=\"2015..2020\" size=\"10\"></label>\
          <label>形式 <select name=\"source-format\" id=\"source-format\">{}{}{}{}</select></label>\
+         <label>役割 <select name=\"role\" id=\"role\">{role_options}</select></label>\
          <label>列 <input name=\"where\" id=\"where\" value=\"{}\" placeholder=\"plan_type=実行計画\" size=\"18\"></label>\
          </details></form>",
         escape(params.get("q").unwrap_or("")),
-        if params.get("year").is_some() || params.get("where").is_some() || !format.is_empty() {
+        if params.get("year").is_some()
+            || params.get("where").is_some()
+            || !format.is_empty()
+            || !role.is_empty()
+        {
             " open"
         } else {
             ""
@@ -337,12 +374,13 @@ fn hit_html(snapshot: &Snapshot, taxonomy: &Taxonomy, shown: &ShownHit, rank: us
     format!(
         "<article class=\"hit\"><div class=\"cite\"><span class=\"rank\">{rank}</span> \
          <strong>{}</strong> {} <a class=\"plan-link\" href=\"{}\">{} p.{}</a></div>\
-         <div class=\"heading\">{}</div><p class=\"snippet\">{}</p><div>{}</div></article>",
+         <div class=\"heading\">{}{}</div><p class=\"snippet\">{}</p><div>{}</div></article>",
         escape(hit.municipality.as_deref().unwrap_or("?")),
         hit.year.map(|y| y.to_string()).unwrap_or_default(),
         escape(&plan),
         escape(hit.title.as_deref().unwrap_or(&hit.path)),
         hit.page,
+        role_badge(hit.role.as_deref()),
         escape(&hit.heading),
         highlighted(&shown.snippet, &shown.highlights),
         badges(taxonomy, &hit.themes),
@@ -388,10 +426,11 @@ fn grouped_html(
             let href = plan_href(snapshot, path, hit.page).unwrap_or_default();
             let _ = write!(
                 html,
-                "<div class=\"passage-hit\"><a href=\"{}\">p.{}</a> <span class=\"heading\">{}</span>\
+                "<div class=\"passage-hit\"><a href=\"{}\">p.{}</a> {}<span class=\"heading\">{}</span>\
                  <p class=\"snippet\">{}</p>{}</div>",
                 escape(&href),
                 hit.page,
+                role_badge(hit.role.as_deref()),
                 escape(&hit.heading),
                 highlighted(&shown.snippet, &shown.highlights),
                 badges(taxonomy, &hit.themes)

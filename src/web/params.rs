@@ -33,8 +33,8 @@ pub struct Params {
 }
 
 /// The filter parameters shared by search, KWIC and exports.
-pub const FILTER_KEYS: [&str; 6] =
-    ["city", "prefecture", "year", "theme", "source-format", "where"];
+pub const FILTER_KEYS: [&str; 7] =
+    ["city", "prefecture", "year", "theme", "role", "source-format", "where"];
 
 impl Params {
     /// Parses a raw query string, refusing names not in `allowed`.
@@ -151,6 +151,14 @@ impl Params {
             years,
             formats,
             themes: self.all("theme").into_iter().map(str::to_owned).collect(),
+            roles: self
+                .all("role")
+                .into_iter()
+                .map(|text| {
+                    crate::cli::search::parse_role(text)
+                        .map_err(|reason| bad(format!("`role`: {reason}")))
+                })
+                .collect::<Result<_, _>>()?,
             vars,
             codes: self.all("code").into_iter().map(str::to_owned).collect(),
             municipality_types: self.all("type").into_iter().map(str::to_owned).collect(),
