@@ -16,7 +16,8 @@
 //!    pairs of passages that agree on a whole band, so most pairs are never compared;
 //! 4. a candidate from two different documents is kept when the estimated Jaccard and then
 //!    the exact Jaccard of the shingle sets reach the threshold;
-//! 5. union-find joins the kept pairs into clusters.
+//! 5. kept pairs are grouped into star clusters around the passages with most partners
+//!    (see `clusters`), so chains of pairs do not merge unrelated passages.
 //!
 //! MinHash and banding are written here rather than taken from a crate: they are about a
 //! hundred lines, and the crates that offer them (`probminhash`, `gaoya`, `lsh-rs`) either
@@ -556,61 +557,74 @@ fn candidate_pairs(
     pairs
 }
 
-/// Union-find with path halving and union by size.
-struct DisjointSets {
-    parent: Vec<u32>,
-    size: Vec<u32>,
-}
-
-impl DisjointSets {
-    fn new(n: usize) -> Self {
-        DisjointSets { parent: (0..n as u32).collect(), size: vec![1; n] }
-    }
-
-    fn find(&mut self, mut x: u32) -> u32 {
-        while self.parent[x as usize] != x {
-            let grandparent = self.parent[self.parent[x as usize] as usize];
-            self.parent[x as usize] = grandparent;
-            x = grandparent;
-        }
-        x
-    }
-
-    fn union(&mut self, a: u32, b: u32) {
-        let (mut ra, mut rb) = (self.find(a), self.find(b));
-        if ra == rb {
-            return;
-        }
-        if self.size[ra as usize] < self.size[rb as usize] {
-            std::mem::swap(&mut ra, &mut rb);
-        }
-        self.parent[rb as usize] = ra;
-        self.size[ra as usize] += self.size[rb as usize];
-    }
-}
-
-/// Groups verified pairs into clusters: members (sorted indices) and the range of the pairs'
-/// Jaccard values, ordered by smallest member.
+/// Groups verified pairs into clusters around centres (star clustering): the passage with
+/// the most pairs becomes a centre and takes every unassigned passage paired with it; then the
+/// next. A passage left over (all its partners already taken) joins the cluster of its most
+/// similar partner. Union-find would chain A–B, B–C, C–D … into one cluster of passages that
+/// share nothing end to end (on the 600k-passage scale corpus it made clusters of thousands);
+/// here every member is paired with its centre or with a member paired with it.
+/// Returns members (sorted indices) and the range of the Jaccard values of the pairs inside
+/// each cluster, ordered by smallest member.
 fn clusters(n: usize, pairs: &[(u32, u32, f64)]) -> Vec<(Vec<u32>, (f64, f64))> {
-    let mut sets = DisjointSets::new(n);
-    for &(a, b, _) in pairs {
-        sets.union(a, b);
+    let mut partners: Vec<Vec<(u32, f64)>> = vec![Vec::new(); n];
+    for &(a, b, jaccard) in pairs {
+        partners[a as usize].push((b, jaccard));
+        partners[b as usize].push((a, jaccard));
+    }
+    let mut by_degree: Vec<u32> =
+        (0..n as u32).filter(|&i| !partners[i as usize].is_empty()).collect();
+    by_degree.sort_by_key(|&i| (std::cmp::Reverse(partners[i as usize].len()), i));
+    let mut cluster_of: Vec<Option<u32>> = vec![None; n];
+    let mut centres: Vec<u32> = Vec::new();
+    for &centre in &by_degree {
+        let free = |i: u32, cluster_of: &[Option<u32>]| cluster_of[i as usize].is_none();
+        if !free(centre, &cluster_of) {
+            continue;
+        }
+        let taken: Vec<u32> = partners[centre as usize]
+            .iter()
+            .map(|&(p, _)| p)
+            .filter(|&p| free(p, &cluster_of))
+            .collect();
+        if taken.is_empty() {
+            continue;
+        }
+        let id = centres.len() as u32;
+        centres.push(centre);
+        cluster_of[centre as usize] = Some(id);
+        for p in taken {
+            cluster_of[p as usize] = Some(id);
+        }
+    }
+    for &left in &by_degree {
+        if cluster_of[left as usize].is_some() {
+            continue;
+        }
+        let best = partners[left as usize]
+            .iter()
+            .filter_map(|&(p, j)| cluster_of[p as usize].map(|c| (c, j)))
+            .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.cmp(&x.0)));
+        cluster_of[left as usize] = best.map(|(c, _)| c);
     }
     let mut groups: BTreeMap<u32, (Vec<u32>, (f64, f64))> = BTreeMap::new();
-    for &(a, b, jaccard) in pairs {
-        let root = sets.find(a);
-        let entry = groups.entry(root).or_insert_with(|| (Vec::new(), (f64::MAX, f64::MIN)));
-        entry.0.extend([a, b]);
-        entry.1 = (entry.1.0.min(jaccard), entry.1.1.max(jaccard));
+    for (member, cluster) in cluster_of.iter().enumerate() {
+        if let Some(c) = cluster {
+            groups
+                .entry(*c)
+                .or_insert_with(|| (Vec::new(), (f64::MAX, f64::MIN)))
+                .0
+                .push(member as u32);
+        }
     }
-    let mut out: Vec<(Vec<u32>, (f64, f64))> = groups
-        .into_values()
-        .map(|(mut members, range)| {
-            members.sort_unstable();
-            members.dedup();
-            (members, range)
-        })
-        .collect();
+    for &(a, b, jaccard) in pairs {
+        if let (Some(ca), Some(cb)) = (cluster_of[a as usize], cluster_of[b as usize])
+            && ca == cb
+            && let Some(entry) = groups.get_mut(&ca)
+        {
+            entry.1 = (entry.1.0.min(jaccard), entry.1.1.max(jaccard));
+        }
+    }
+    let mut out: Vec<(Vec<u32>, (f64, f64))> = groups.into_values().collect();
     out.sort_by_key(|(members, _)| members[0]);
     out
 }
@@ -731,13 +745,24 @@ mod tests {
     }
 
     #[test]
-    fn union_find_joins_chains_and_keeps_singletons_out() {
+    fn stars_join_partners_of_a_centre_and_keep_singletons_out() {
         let pairs = [(0, 1, 0.9), (1, 2, 0.7), (4, 5, 0.8)];
         let groups = clusters(7, &pairs);
         assert_eq!(groups.len(), 2);
         assert_eq!(groups[0].0, vec![0, 1, 2]);
         assert_eq!(groups[0].1, (0.7, 0.9));
         assert_eq!(groups[1].0, vec![4, 5]);
+    }
+
+    #[test]
+    fn a_long_chain_is_cut_into_stars() {
+        // 0–1–2–3–4–5–6: union-find would make one cluster of seven passages whose ends share
+        // nothing; stars keep each member next to its centre.
+        let pairs: Vec<(u32, u32, f64)> = (0..6).map(|i| (i, i + 1, 0.7)).collect();
+        let groups = clusters(7, &pairs);
+        assert!(groups.len() >= 2, "{groups:?}");
+        assert_eq!(groups.iter().map(|g| g.0.len()).sum::<usize>(), 7, "nobody is lost");
+        assert!(groups.iter().all(|g| g.0.len() <= 4), "{groups:?}");
     }
 
     #[test]
