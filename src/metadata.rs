@@ -187,10 +187,45 @@ pub fn infer_municipality(text: &str, tokenizer: &JapaneseTokenizer) -> Option<S
             entry.0 += 1;
         }
     }
-    counts
-        .into_iter()
-        .max_by(|a, b| a.1.0.cmp(&b.1.0).then(b.1.1.cmp(&a.1.1)))
-        .map(|(name, _)| name)
+    let mut whole: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for (name, (count, first)) in counts {
+        let entry = whole.entry(known_name_around(&sample, &name)).or_insert((0, first));
+        entry.0 += count;
+        entry.1 = entry.1.min(first);
+    }
+    if whole.is_empty() {
+        // No city, town or village: a prefecture's own plan names the prefecture.
+        for name in crate::identity::Table::shipped().prefecture_names() {
+            let mut at = sample.match_indices(name).map(|(i, _)| i);
+            if let Some(first) = at.next() {
+                whole.insert(name.to_owned(), (1 + at.count(), first));
+            }
+        }
+    }
+    whole.into_iter().max_by(|a, b| a.1.0.cmp(&b.1.0).then(b.1.1.cmp(&a.1.1))).map(|(name, _)| name)
+}
+
+/// Characters before a place name that may belong to it (大 of 大田原市).
+const LONGEST_NAME_PREFIX: usize = 3;
+
+/// The dictionary may split a name and tag only its end as a place (大|田原市): when the text
+/// shows `name` preceded by characters that make a body of the code table (大田原市), that
+/// body is meant. Returns the longest such name, else `name`.
+fn known_name_around(text: &str, name: &str) -> String {
+    let table = crate::identity::Table::shipped();
+    let mut best = name.to_owned();
+    for (at, _) in text.match_indices(name) {
+        let before: Vec<char> = text[..at].chars().rev().take(LONGEST_NAME_PREFIX).collect();
+        for len in (1..=before.len()).rev() {
+            let prefix: String = before[..len].iter().rev().collect();
+            let longer = format!("{prefix}{name}");
+            if longer.chars().count() > best.chars().count() && table.knows_name(&longer) {
+                best = longer;
+                break;
+            }
+        }
+    }
+    best
 }
 
 /// The year of the first era or western date in the text (the cover date of a plan).
@@ -262,6 +297,23 @@ mod tests {
         let tokenizer = JapaneseTokenizer::shared().unwrap();
         let text = "苫小牧市行政創革プラン。苫小牧市では、札幌市と連携し…";
         assert_eq!(infer_municipality(text, tokenizer).as_deref(), Some("苫小牧市"));
+    }
+
+    #[test]
+    fn a_name_the_dictionary_splits_is_read_whole() {
+        // IPADIC reads 大田原市 as 大 + 田原市 (a city of 愛知県); the code table knows both.
+        let tokenizer = JapaneseTokenizer::shared().unwrap();
+        let text = "第2次大田原市行政改革大綱の実施状況。大田原市では、行政改革を推進する。";
+        assert_eq!(infer_municipality(text, tokenizer).as_deref(), Some("大田原市"));
+        let text = "田原市行政改革大綱。田原市では、行政改革を推進する。";
+        assert_eq!(infer_municipality(text, tokenizer).as_deref(), Some("田原市"));
+    }
+
+    #[test]
+    fn a_prefecture_plan_without_a_city_names_the_prefecture() {
+        let tokenizer = JapaneseTokenizer::shared().unwrap();
+        let text = "岩手県行政経営プラン。県は、国や宮城県と連携し、岩手県の行財政改革を進める。";
+        assert_eq!(infer_municipality(text, tokenizer).as_deref(), Some("岩手県"));
     }
 
     #[test]

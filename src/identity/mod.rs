@@ -105,6 +105,16 @@ impl Table {
         self.entities.is_empty()
     }
 
+    /// The 47 prefectures' names (北海道, 青森県 …), in code order.
+    pub fn prefecture_names(&self) -> impl Iterator<Item = &str> {
+        self.entities.iter().filter(|e| e.kind == "都道府県").map(|e| e.name.as_str())
+    }
+
+    /// Whether a body of this name (folded) is in the table, in any prefecture.
+    pub fn knows_name(&self, name: &str) -> bool {
+        self.by_name.contains_key(&fold(name))
+    }
+
     /// The body with this six-digit code.
     pub fn by_code(&self, code: &str) -> Option<&Entity> {
         self.by_code.get(code).map(|&i| &self.entities[i])
