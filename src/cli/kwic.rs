@@ -7,10 +7,9 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 
-use crate::cli::search::{SourceFormat, parse_key_value, parse_years};
-use crate::index::{Filters, PassageIndex};
+use crate::cli::search::FilterArgs;
+use crate::index::PassageIndex;
 use crate::kwic::{DEFAULT_WIDTH, KwicReport, KwicSort, kwic, kwic_csv, sort_lines};
-use crate::model::Format;
 use crate::output;
 
 #[derive(Debug, Args)]
@@ -21,27 +20,8 @@ pub struct KwicArgs {
     /// Where the index lives.
     #[arg(long, default_value = "index")]
     pub index: PathBuf,
-    /// Only this municipality (repeat for several).
-    #[arg(long = "city")]
-    pub cities: Vec<String>,
-    /// Only this prefecture (repeat for several).
-    #[arg(long = "prefecture")]
-    pub prefectures: Vec<String>,
-    /// Plan years, `2015..2020`, `2019`, `2015..` or `..2010`.
-    #[arg(long, value_parser = parse_years)]
-    pub year: Option<(Option<i32>, Option<i32>)>,
-    /// Only passages mapped to this theme id (repeat for several).
-    #[arg(long = "theme")]
-    pub themes: Vec<String>,
-    /// Only passages of this role (repeat for several): commitment, target, state, history, other.
-    #[arg(long = "role", value_parser = crate::cli::search::parse_role)]
-    pub roles: Vec<String>,
-    /// Only documents of this source format.
-    #[arg(long = "source-format", value_enum)]
-    pub source_formats: Vec<SourceFormat>,
-    /// Filter on a manifest column, e.g. --where plan_type=大綱 (repeat for several).
-    #[arg(long = "where", value_parser = parse_key_value)]
-    pub wheres: Vec<(String, String)>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
     /// Characters of context on each side.
     #[arg(long, default_value_t = DEFAULT_WIDTH as u16, value_parser = clap::value_parser!(u16).range(1..=300))]
     pub width: u16,
@@ -81,16 +61,7 @@ pub fn run(args: KwicArgs) -> anyhow::Result<ExitCode> {
     let term = args.term.join(" ");
     let index = PassageIndex::open(&args.index)
         .with_context(|| format!("opening the index `{}`", args.index.display()))?;
-    let filters = Filters {
-        municipalities: args.cities,
-        prefectures: args.prefectures,
-        years: args.year,
-        formats: args.source_formats.into_iter().map(Format::from).collect(),
-        themes: args.themes,
-        roles: args.roles,
-        vars: args.wheres,
-        ..Filters::default()
-    };
+    let filters = args.filters.into_filters();
     let mut report = kwic(&index, &term, &filters, usize::from(args.width))
         .with_context(|| format!("concordance of `{term}`"))?;
     sort_lines(&mut report.lines, args.sort.into());

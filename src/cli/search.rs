@@ -11,16 +11,10 @@ use crate::model::Format;
 use crate::output;
 use crate::search::{self, DocumentHit, Group, SearchOutcome, ShownHit};
 
-#[derive(Debug, Args)]
-pub struct SearchArgs {
-    /// Words to find, "exact phrase", -excluded, A OR B, e.g. `公共施設 老朽化 -廃止`.
-    /// Passages with every word come first, then passages with some (marked `~`).
-    /// Quote phrases for the shell: `'"市民協働"'`.
-    #[arg(required = true, num_args = 1..)]
-    pub query: Vec<String>,
-    /// Where the index lives.
-    #[arg(long, default_value = "index")]
-    pub index: PathBuf,
+/// The filters every passage-level command takes (search, kwic): one definition, so that a
+/// new filter reaches all of them.
+#[derive(Debug, Args, Default)]
+pub struct FilterArgs {
     /// Only this municipality (repeat for several), e.g. --city 苫小牧市.
     #[arg(long = "city")]
     pub cities: Vec<String>,
@@ -49,6 +43,37 @@ pub struct SearchArgs {
     /// Filter on a manifest column, e.g. --where plan_type=大綱 (repeat for several).
     #[arg(long = "where", value_parser = parse_key_value)]
     pub wheres: Vec<(String, String)>,
+}
+
+impl FilterArgs {
+    /// The filters as the index applies them.
+    pub fn into_filters(self) -> Filters {
+        Filters {
+            municipalities: self.cities,
+            prefectures: self.prefectures,
+            codes: self.codes,
+            municipality_types: self.types,
+            years: self.year,
+            formats: self.source_formats.into_iter().map(Format::from).collect(),
+            themes: self.themes,
+            roles: self.roles,
+            vars: self.wheres,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Words to find, "exact phrase", -excluded, A OR B, e.g. `公共施設 老朽化 -廃止`.
+    /// Passages with every word come first, then passages with some (marked `~`).
+    /// Quote phrases for the shell: `'"市民協働"'`.
+    #[arg(required = true, num_args = 1..)]
+    pub query: Vec<String>,
+    /// Where the index lives.
+    #[arg(long, default_value = "index")]
+    pub index: PathBuf,
+    #[command(flatten)]
+    pub filters: FilterArgs,
     /// Number of passages (or plans, with --group document) to show.
     #[arg(long, short = 'n', default_value_t = 10)]
     pub limit: usize,
@@ -142,17 +167,7 @@ pub fn run(args: SearchArgs) -> anyhow::Result<ExitCode> {
     let query = args.query.join(" ");
     let index = PassageIndex::open(&args.index)
         .with_context(|| format!("opening the index `{}`", args.index.display()))?;
-    let filters = Filters {
-        municipalities: args.cities,
-        prefectures: args.prefectures,
-        codes: args.codes,
-        municipality_types: args.types,
-        years: args.year,
-        formats: args.source_formats.into_iter().map(Format::from).collect(),
-        themes: args.themes,
-        roles: args.roles,
-        vars: args.wheres,
-    };
+    let filters = args.filters.into_filters();
     let group = match args.group {
         GroupBy::Passage => Group::Passages,
         GroupBy::Document => Group::Documents,
