@@ -46,8 +46,9 @@ struct ConceptForms {
     whole: Vec<String>,
     subs: Vec<String>,
     head: Option<String>,
-    /// A compound's morphemes, which also show it written apart (事務事業の評価).
-    parts: Vec<String>,
+    /// A compound's morphemes, which also show it written apart (事務事業の評価), once as
+    /// written and once per body wording of its first morpheme (住民|満足|度 → 市民の満足度).
+    parts: Vec<Vec<String>>,
 }
 
 /// A concept of the query together with the normalised strings that show it in a passage.
@@ -318,7 +319,7 @@ fn concept_credits(concepts: &[ConceptForms], text: &str) -> Vec<f32> {
         .iter()
         .map(|forms| {
             if forms.whole.iter().any(|w| text.contains(w.as_str()))
-                || written_apart(text, &forms.parts)
+                || forms.parts.iter().any(|parts| written_apart(text, parts))
             {
                 1.0
             } else if forms.subs.iter().any(|w| text.contains(w.as_str())) {
@@ -872,7 +873,17 @@ fn concept_from_chunk(
     // … its morphemes written apart (事務事業の評価) count as the whole in the text check
     // (`written_apart`), and they match through the head noun's alternative below …
     if parts.len() > 1 {
-        forms.parts = parts.iter().map(|(_, t, _, _)| t.clone()).collect();
+        let morphemes: Vec<String> = parts.iter().map(|(_, t, _, _)| t.clone()).collect();
+        let wordings =
+            BODY_WORDINGS.iter().find(|(family, _)| family.contains(&morphemes[0].as_str()));
+        for first in wordings.map_or(&[][..], |(family, _)| *family) {
+            if *first != morphemes[0] {
+                let mut variant = morphemes.clone();
+                variant[0] = (*first).to_owned();
+                forms.parts.push(variant);
+            }
+        }
+        forms.parts.insert(0, morphemes);
     }
     // … and the head noun of a compound (施設 of 公共施設) with a low one.
     let mut compound = None;
