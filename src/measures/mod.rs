@@ -64,6 +64,9 @@ pub fn document_measures(doc: &IndexedDocument) -> Vec<Measure> {
     let period_end = period_end(doc);
     let mut measures = Vec::new();
     let mut header: Option<Vec<Column>> = None;
+    // A table whose header row holds only years (`R6(2024年) | R12(2030年)`): the last value
+    // of each row is the target for the last year.
+    let mut year_header: Option<i32> = None;
     for (index, passage) in doc.passages.iter().enumerate() {
         if passage.is_heading_only() {
             continue;
@@ -97,6 +100,29 @@ pub fn document_measures(doc: &IndexedDocument) -> Vec<Measure> {
             if let Some(row) = cells(&folded) {
                 if let Some(columns) = header_columns(&row) {
                     header = Some(columns);
+                    year_header = None;
+                    continue;
+                }
+                if let Some(year) = years_header(&row) {
+                    year_header = Some(year);
+                    header = None;
+                    continue;
+                }
+                if row.iter().all(|c| c.chars().all(|ch| matches!(ch, '-' | ':' | ' '))) {
+                    continue;
+                }
+                if let Some(year) = year_header {
+                    let values: Vec<Target> =
+                        row.iter().skip(1).flat_map(|c| values_in(c, period_end)).collect();
+                    // A one-cell line continues the row before it (`標準財政規模の11.25% |`).
+                    let values = if row.len() == 1 { values_in(row[0], None) } else { values };
+                    if values.len() >= 2 || values.len() == 1 && (row.len() >= 3 || row.len() == 1) {
+                        let mut target = values.last().cloned().expect("non-empty");
+                        target.year = Some(year);
+                        let mut measure = base(target, "table", folded.clone());
+                        measure.measure = row[0].to_owned();
+                        measures.push(measure);
+                    }
                     continue;
                 }
                 if let Some(columns) = &header {
@@ -113,6 +139,10 @@ pub fn document_measures(doc: &IndexedDocument) -> Vec<Measure> {
                 }
             } else {
                 header = None;
+                year_header = None;
+            }
+            if is_legend(&folded) {
+                continue;
             }
             for clause in clauses(&folded) {
                 if !is_target_clause(clause) {
@@ -124,6 +154,11 @@ pub fn document_measures(doc: &IndexedDocument) -> Vec<Measure> {
                 if targets.iter().all(|t| t.year.is_none()) {
                     let year = target_year(&previous_line, period_end);
                     targets.iter_mut().for_each(|t| t.year = year);
+                }
+                // A target without a year of its own is meant for the end of the plan.
+                // An annual target (毎年度) has no end year.
+                if !clause.contains("毎年") {
+                    targets.iter_mut().for_each(|t| t.year = t.year.or(period_end));
                 }
                 for target in targets {
                     let mut measure = base(target, "prose", clause.trim().to_owned());
@@ -170,7 +205,7 @@ fn row_measures(columns: &[Column], row: &[&str], period_end: Option<i32>) -> Ve
             continue;
         }
         for mut target in values_in(text, period_end) {
-            target.year = target.year.or(year);
+            target.year = target.year.or(year).or(period_end);
             found.push(RowMeasure {
                 target,
                 measure: measure.clone(),
@@ -180,6 +215,32 @@ fn row_measures(columns: &[Column], row: &[&str], period_end: Option<i32>) -> Ve
         }
     }
     found
+}
+
+/// The last year of a header row made only of years (`R6(2024年)`, `令和12年度`, `2030`).
+fn years_header(row: &[&str]) -> Option<i32> {
+    let cells: Vec<&&str> = row.iter().filter(|c| !c.is_empty()).collect();
+    if cells.len() < 2 {
+        return None;
+    }
+    let mut last = None;
+    for cell in cells {
+        if !values_in(cell, None).is_empty() {
+            return None;
+        }
+        let year = target_year(cell, None).or_else(|| cell.trim().parse().ok().filter(|y| (1950..2100).contains(y)))?;
+        last = Some(year);
+    }
+    last
+}
+
+/// A legend line of a grading scale (`a:ほぼ達成した(90%以上)`): thresholds, not targets.
+fn is_legend(line: &str) -> bool {
+    let mut chars = line.trim_start_matches([' ', '•', '・', '-']).chars();
+    matches!(
+        (chars.next(), chars.next()),
+        (Some('a'..='e' | 'A'..='E' | 'S'), Some(':' | '：' | '…' | '.'))
+    )
 }
 
 /// Clauses of a line: split after 。 and before ・ bullets.
@@ -210,7 +271,7 @@ fn status_word(clause: &str) -> Option<String> {
 pub fn period_end(doc: &IndexedDocument) -> Option<i32> {
     static PERIOD: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(
-            r"(令和|平成|R|H)?\s*(元|[0-9]{1,4})\s*年度?\s*[~〜～\-ー–から]+\s*(令和|平成|R|H)?\s*(元|[0-9]{1,4})\s*年度",
+            r"(令和|平成|R|H)?\s*(元|[0-9]{1,4})\s*(?:年度?)?\s*[~〜～\-ー–から]+\s*(令和|平成|R|H)?\s*(元|[0-9]{1,4})\s*年度",
         )
         .expect("valid")
     });
@@ -222,7 +283,14 @@ pub fn period_end(doc: &IndexedDocument) -> Option<i32> {
         .map(|t| fold_digits(&t))
         .collect::<Vec<_>>()
         .join("\n");
-    let caps = PERIOD.captures(&head)?;
+    static ENDS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(令和|平成)\s*(元|[0-9]{1,2})\s*年度(?:で|に)計画期間が(?:終了|満了)")
+            .expect("valid")
+    });
+    let Some(caps) = PERIOD.captures(&head) else {
+        let caps = ENDS.captures(&head)?;
+        return era_year(caps.get(1)?.as_str(), caps.get(2)?.as_str());
+    };
     let start_era = caps.get(1).map(|m| m.as_str());
     let end_era = caps.get(3).map(|m| m.as_str()).or(start_era);
     let end = caps.get(4)?.as_str();

@@ -59,7 +59,7 @@ pub fn header_columns(cells: &[&str]) -> Option<Vec<Column>> {
 pub fn cells(line: &str) -> Option<Vec<&str>> {
     if line.contains('\t') {
         Some(line.split('\t').map(str::trim).collect())
-    } else if line.matches('|').count() >= 2 {
+    } else if line.matches('|').count() >= 2 || line.trim_end().ends_with('|') {
         Some(line.split('|').map(str::trim).filter(|c| !c.is_empty()).collect())
     } else {
         None
@@ -74,7 +74,7 @@ pub fn status_of(cell: &str) -> Option<String> {
         return Some((*word).to_owned());
     }
     let t = cell.trim();
-    (t.len() == 1 && matches!(t, "A" | "B" | "C" | "D" | "Ａ" | "Ｂ" | "Ｃ" | "Ｄ" | "S" | "Ｓ"))
+    (t.chars().count() == 1 && matches!(t, "A" | "B" | "C" | "D" | "Ａ" | "Ｂ" | "Ｃ" | "Ｄ" | "S" | "Ｓ"))
         .then(|| super::targets::fold_digits(t))
 }
 

@@ -12,13 +12,14 @@ use serde::Serialize;
 use crate::metadata::era_year;
 
 /// Units a target's value may carry, longest first so 億円 wins over 円.
-pub const UNITS: [&str; 22] = [
+pub const UNITS: [&str; 23] = [
     "百万円", "億円", "千円", "万円", "円", "ポイント", "平方メートル", "㎡", "%", "人", "件",
-    "施設", "時間", "か所", "箇所", "ヵ所", "回", "団体", "業務", "台", "校", "日",
+    "施設", "時間", "か所", "箇所", "ヵ所", "回", "団体", "事業", "業務", "台", "校", "日",
 ];
 
 /// Direction words after a value (or in its clause) and what they mean.
-pub const DIRECTIONS: [(&str, Direction); 16] = [
+pub const DIRECTIONS: [(&str, Direction); 17] = [
+    ("上限", Direction::AtMost),
     ("以下", Direction::AtMost),
     ("以内", Direction::AtMost),
     ("未満", Direction::AtMost),
@@ -39,13 +40,28 @@ pub const DIRECTIONS: [(&str, Direction); 16] = [
 
 /// Words that make the numbers of a clause targets. Without one, a number is a statistic,
 /// a result or a budget line, not a commitment.
-pub const TARGET_CUES: [&str; 14] = [
+pub const TARGET_CUES: [&str; 18] = [
     "目標", "目指", "めざ", "削減", "縮減", "以下", "以内", "以上", "抑制", "までに", "を図",
-    "見込", "効果額", "達成",
+    "見込額", "改善見込", "効果額", "とします", "年間で", "超えない", "上限",
 ];
 
 /// Words that make a clause a report of results rather than a target.
-const RESULT_CUES: [&str; 5] = ["実績", "決算", "推移", "減少しています", "となりました"];
+const RESULT_CUES: [&str; 14] = [
+    "実績",
+    "決算額",
+    "決算では",
+    "推移",
+    "減少しています",
+    "となりました",
+    "となった",
+    "となり",
+    "でした",
+    "上回り",
+    "てきました",
+    "に至",
+    "達成した",
+    "財源不足",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -123,41 +139,102 @@ pub fn fold_digits(text: &str) -> String {
         .collect()
 }
 
-/// The target year a clause names (`令和7年度まで` → 2025, `平成30年度末` → 2018), preferring
-/// a year with までに/まで/末/目標 after it; `period_end` stands in for 計画期間中/最終年度.
-pub fn target_year(clause: &str, period_end: Option<i32>) -> Option<i32> {
-    let mut best: Option<(u8, i32)> = None;
+/// A year the text names, with its span: a period (`平成16年度～20年度`) counts as its end.
+#[derive(Debug, Clone, Copy)]
+struct YearMention {
+    start: usize,
+    end: usize,
+    year: i32,
+    /// 3: まで/末/中 follows; 2: 目標/に follows; 1: a bare year.
+    rank: u8,
+}
+
+static PERIOD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(令和|平成|R|H)\s*(元|[0-9]{1,2})\s*(?:年度?)?\s*[~〜～\-–]\s*(令和|平成|R|H)?\s*(元|[0-9]{1,2})\s*年度",
+    )
+    .expect("valid")
+});
+
+fn year_mentions(clause: &str) -> Vec<YearMention> {
+    let mut mentions: Vec<YearMention> = Vec::new();
+    for caps in PERIOD.captures_iter(clause) {
+        let whole = caps.get(0).expect("match");
+        let era = caps.get(3).or(caps.get(1)).map_or("", |m| m.as_str());
+        if let Some(year) = caps.get(4).and_then(|n| era_year(era, n.as_str())) {
+            mentions.push(YearMention { start: whole.start(), end: whole.end(), year, rank: 3 });
+        }
+    }
     for caps in YEAR.captures_iter(clause) {
+        let whole = caps.get(0).expect("match");
+        if mentions.iter().any(|m| whole.start() < m.end && m.start < whole.end()) {
+            continue;
+        }
         let year = match (caps.get(1), caps.get(2), caps.get(4)) {
             (Some(era), Some(n), _) => era_year(era.as_str(), n.as_str()),
             (_, _, Some(western)) => western.as_str().parse().ok(),
             _ => None,
         };
         let Some(year) = year else { continue };
-        let end = caps.get(0).map_or(0, |m| m.end());
-        let after: String = clause[end..].chars().take(6).collect();
-        if after.starts_with('比') || after.starts_with("と比") || after.starts_with("から") {
+        let after: String = clause[whole.end()..].chars().take(8).collect();
+        if after.starts_with('比')
+            || after.starts_with("と比")
+            || after.starts_with("から")
+            || after.contains("現在")
+            || after.starts_with("実績")
+        {
             continue;
         }
         let rank = if after.starts_with("まで") || caps.get(3).is_some() || caps.get(5).is_some()
         {
             3
-        } else if after.starts_with("目標") || after.starts_with("に") {
+        } else if after.starts_with("目標") || after.starts_with('に') || after.starts_with('を') {
             2
         } else {
             1
         };
-        if best.is_none_or(|(r, _)| rank > r) {
-            best = Some((rank, year));
-        }
+        mentions.push(YearMention { start: whole.start(), end: whole.end(), year, rank });
     }
-    if let Some((_, year)) = best {
-        return Some(year);
+    mentions.sort_by_key(|m| m.start);
+    mentions
+}
+
+/// The target year a clause names (`令和7年度まで` → 2025, `平成30年度末` → 2018), preferring
+/// a year with までに/まで/末/目標 after it; `period_end` stands in for 計画期間中/最終年度.
+pub fn target_year(clause: &str, period_end: Option<i32>) -> Option<i32> {
+    let best = year_mentions(clause).into_iter().max_by_key(|m| (m.rank, std::cmp::Reverse(m.start)));
+    if let Some(m) = best {
+        return Some(m.year);
     }
     if ["計画期間中", "計画期間内", "計画期間終了", "最終年度"].iter().any(|w| clause.contains(w)) {
         return period_end;
     }
     None
+}
+
+/// The year of a value at `start..end` of the clause: a year right after it (`99.0%(平成25年度)`),
+/// else the nearest year before it, else the clause's target year.
+fn year_of_value(
+    mentions: &[YearMention],
+    clause: &str,
+    start: usize,
+    end: usize,
+    period_end: Option<i32>,
+) -> Option<i32> {
+    let opens = |gap: &str| matches!(gap.trim(), "" | "(" | "（" | "〔" | "[");
+    if let Some(m) = mentions.iter().find(|m| m.start >= end && opens(&clause[end..m.start])) {
+        return Some(m.year);
+    }
+    if let Some(m) = mentions.iter().rev().find(|m| m.end <= start) {
+        // `令和9年に…「5年間で5人削減」`: a span of years between the year and the value
+        // means the plan's period.
+        let between = &clause[m.end..start];
+        if period_end.is_some() && (between.contains("年間で") || between.contains("計画期間")) {
+            return period_end;
+        }
+        return Some(m.year);
+    }
+    mentions.iter().max_by_key(|m| m.rank).map(|m| m.year)
 }
 
 /// Whether the clause speaks of a target rather than a result.
@@ -176,7 +253,8 @@ pub fn parse_value(text: &str) -> Option<f64> {
 /// that are a baseline (`1,200人から`) are left out and become the targets' baseline.
 pub fn values_in(clause: &str, period_end: Option<i32>) -> Vec<Target> {
     let baseline = BASELINE.find(clause).map(|m| m.as_str().trim().to_owned());
-    let year = target_year(clause, period_end);
+    let mentions = year_mentions(clause);
+    let period_year = target_year(clause, period_end);
     let clause_direction = first_direction(clause);
     let mut targets = Vec::new();
     for caps in NUMBER_UNIT.captures_iter(clause) {
@@ -189,7 +267,20 @@ pub fn values_in(clause: &str, period_end: Option<i32>) -> Vec<Target> {
             continue;
         }
         let after = &clause[whole.end()..];
-        if after.starts_with("から") || after.starts_with("より") {
+        if after.starts_with("から") || after.starts_with("より") || after.starts_with("を超えると")
+        {
+            continue;
+        }
+        // `103人(△8.1%)`: a share in parentheses restates the value before it.
+        let open: String = before_chars(clause, whole.start(), 2);
+        if open.ends_with('(') && UNITS.iter().any(|u| clause[..whole.start()].trim_end_matches(['(', '（']).ends_with(u))
+            || open.ends_with("(△") || open.ends_with("(▲")
+        {
+            continue;
+        }
+        // Members of a committee are not a target.
+        let window: String = clause[..whole.start()].chars().rev().take(8).collect();
+        if window.contains("員委") {
             continue;
         }
         let Some(value) = parse_value(number.as_str()) else { continue };
@@ -199,11 +290,19 @@ pub fn values_in(clause: &str, period_end: Option<i32>) -> Vec<Target> {
             unit: unit.as_str().to_owned(),
             direction,
             baseline: baseline.clone(),
-            year,
+            year: year_of_value(&mentions, clause, whole.start(), whole.end(), period_end)
+                .or(period_year),
             text: whole.as_str().to_owned(),
         });
     }
     targets
+}
+
+/// The `n` characters before byte offset `at`, in order.
+fn before_chars(text: &str, at: usize, n: usize) -> String {
+    let mut chars: Vec<char> = text[..at].chars().rev().take(n).collect();
+    chars.reverse();
+    chars.into_iter().collect()
 }
 
 fn after_direction(after: &str) -> Option<Direction> {
