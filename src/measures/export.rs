@@ -93,7 +93,11 @@ fn fields(m: &Measure, version: &str) -> [String; 19] {
 
 /// `50`, `3.5`: no trailing `.0`.
 pub fn format_value(value: f64) -> String {
-    if value.fract() == 0.0 && value.abs() < 1e15 { format!("{value:.0}") } else { value.to_string() }
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{value:.0}")
+    } else {
+        value.to_string()
+    }
 }
 
 /// One row per measure, with a BOM; the last column repeats the gyokaku version so a

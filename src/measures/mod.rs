@@ -116,7 +116,8 @@ pub fn document_measures(doc: &IndexedDocument) -> Vec<Measure> {
                         row.iter().skip(1).flat_map(|c| values_in(c, period_end)).collect();
                     // A one-cell line continues the row before it (`標準財政規模の11.25% |`).
                     let values = if row.len() == 1 { values_in(row[0], None) } else { values };
-                    if values.len() >= 2 || values.len() == 1 && (row.len() >= 3 || row.len() == 1) {
+                    if values.len() >= 2 || values.len() == 1 && (row.len() >= 3 || row.len() == 1)
+                    {
                         let mut target = values.last().cloned().expect("non-empty");
                         target.year = Some(year);
                         let mut measure = base(target, "table", folded.clone());
@@ -228,7 +229,8 @@ fn years_header(row: &[&str]) -> Option<i32> {
         if !values_in(cell, None).is_empty() {
             return None;
         }
-        let year = target_year(cell, None).or_else(|| cell.trim().parse().ok().filter(|y| (1950..2100).contains(y)))?;
+        let year = target_year(cell, None)
+            .or_else(|| cell.trim().parse().ok().filter(|y| (1950..2100).contains(y)))?;
         last = Some(year);
     }
     last
@@ -336,17 +338,31 @@ mod tests {
         ]);
         let found: Vec<_> = document_measures(&d)
             .into_iter()
-            .map(|m| {
-                (m.value, m.unit, m.target_year, m.department, m.status, m.measure, m.source)
-            })
+            .map(|m| (m.value, m.unit, m.target_year, m.department, m.status, m.measure, m.source))
             .collect();
         let s = |x: &str| Some(x.to_owned());
         assert_eq!(
             found,
             vec![
                 (50.0, "人".into(), Some(2025), s("人事課"), None, "第3章 取組".into(), "prose"),
-                (3.0, "施設".into(), None, s("市民課"), s("一部達成"), "窓口の民間委託".into(), "table"),
-                (10.0, "台".into(), None, s("管財課"), s("B"), "公用車の削減".into(), "table"),
+                (
+                    3.0,
+                    "施設".into(),
+                    Some(2025),
+                    s("市民課"),
+                    s("一部達成"),
+                    "窓口の民間委託".into(),
+                    "table"
+                ),
+                (
+                    10.0,
+                    "台".into(),
+                    Some(2025),
+                    s("管財課"),
+                    s("B"),
+                    "公用車の削減".into(),
+                    "table"
+                ),
                 (90.0, "%".into(), Some(2025), None, None, "第3章 取組".into(), "prose"),
             ]
         );

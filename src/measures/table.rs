@@ -49,8 +49,9 @@ pub fn header_columns(cells: &[&str]) -> Option<Vec<Column>> {
     {
         return None;
     }
-    let useful =
-        columns.iter().filter(|c| matches!(c, Column::Target | Column::Department | Column::Status));
+    let useful = columns
+        .iter()
+        .filter(|c| matches!(c, Column::Target | Column::Department | Column::Status));
     (useful.count() >= 1 && columns.iter().filter(|c| **c != Column::Other).count() >= 2)
         .then_some(columns)
 }
@@ -74,8 +75,9 @@ pub fn status_of(cell: &str) -> Option<String> {
         return Some((*word).to_owned());
     }
     let t = cell.trim();
-    (t.chars().count() == 1 && matches!(t, "A" | "B" | "C" | "D" | "Ａ" | "Ｂ" | "Ｃ" | "Ｄ" | "S" | "Ｓ"))
-        .then(|| super::targets::fold_digits(t))
+    (t.chars().count() == 1
+        && matches!(t, "A" | "B" | "C" | "D" | "Ａ" | "Ｂ" | "Ｃ" | "Ｄ" | "S" | "Ｓ"))
+    .then(|| super::targets::fold_digits(t))
 }
 
 #[cfg(test)]
@@ -93,7 +95,10 @@ mod tests {
         assert_eq!(header_columns(&row), None);
         assert_eq!(header_columns(&["内容", "備考"]), None);
         let row = cells("| 取組内容 | 評価 | 所管課 |").unwrap();
-        assert_eq!(header_columns(&row), Some(vec![Column::Measure, Column::Status, Column::Department]));
+        assert_eq!(
+            header_columns(&row),
+            Some(vec![Column::Measure, Column::Status, Column::Department])
+        );
     }
 
     #[test]

@@ -13,8 +13,29 @@ use crate::metadata::era_year;
 
 /// Units a target's value may carry, longest first so 億円 wins over 円.
 pub const UNITS: [&str; 23] = [
-    "百万円", "億円", "千円", "万円", "円", "ポイント", "平方メートル", "㎡", "%", "人", "件",
-    "施設", "時間", "か所", "箇所", "ヵ所", "回", "団体", "事業", "業務", "台", "校", "日",
+    "百万円",
+    "億円",
+    "千円",
+    "万円",
+    "円",
+    "ポイント",
+    "平方メートル",
+    "㎡",
+    "%",
+    "人",
+    "件",
+    "施設",
+    "時間",
+    "か所",
+    "箇所",
+    "ヵ所",
+    "回",
+    "団体",
+    "事業",
+    "業務",
+    "台",
+    "校",
+    "日",
 ];
 
 /// Direction words after a value (or in its clause) and what they mean.
@@ -41,8 +62,24 @@ pub const DIRECTIONS: [(&str, Direction); 17] = [
 /// Words that make the numbers of a clause targets. Without one, a number is a statistic,
 /// a result or a budget line, not a commitment.
 pub const TARGET_CUES: [&str; 18] = [
-    "目標", "目指", "めざ", "削減", "縮減", "以下", "以内", "以上", "抑制", "までに", "を図",
-    "見込額", "改善見込", "効果額", "とします", "年間で", "超えない", "上限",
+    "目標",
+    "目指",
+    "めざ",
+    "削減",
+    "縮減",
+    "以下",
+    "以内",
+    "以上",
+    "抑制",
+    "までに",
+    "を図",
+    "見込額",
+    "改善見込",
+    "効果額",
+    "とします",
+    "年間で",
+    "超えない",
+    "上限",
 ];
 
 /// Words that make a clause a report of results rather than a target.
@@ -188,7 +225,8 @@ fn year_mentions(clause: &str) -> Vec<YearMention> {
         let rank = if after.starts_with("まで") || caps.get(3).is_some() || caps.get(5).is_some()
         {
             3
-        } else if after.starts_with("目標") || after.starts_with('に') || after.starts_with('を') {
+        } else if after.starts_with("目標") || after.starts_with('に') || after.starts_with('を')
+        {
             2
         } else {
             1
@@ -202,11 +240,13 @@ fn year_mentions(clause: &str) -> Vec<YearMention> {
 /// The target year a clause names (`令和7年度まで` → 2025, `平成30年度末` → 2018), preferring
 /// a year with までに/まで/末/目標 after it; `period_end` stands in for 計画期間中/最終年度.
 pub fn target_year(clause: &str, period_end: Option<i32>) -> Option<i32> {
-    let best = year_mentions(clause).into_iter().max_by_key(|m| (m.rank, std::cmp::Reverse(m.start)));
+    let best =
+        year_mentions(clause).into_iter().max_by_key(|m| (m.rank, std::cmp::Reverse(m.start)));
     if let Some(m) = best {
         return Some(m.year);
     }
-    if ["計画期間中", "計画期間内", "計画期間終了", "最終年度"].iter().any(|w| clause.contains(w)) {
+    if ["計画期間中", "計画期間内", "計画期間終了", "最終年度"].iter().any(|w| clause.contains(w))
+    {
         return period_end;
     }
     None
@@ -229,7 +269,8 @@ fn year_of_value(
         // `令和9年に…「5年間で5人削減」`: a span of years between the year and the value
         // means the plan's period.
         let between = &clause[m.end..start];
-        if period_end.is_some() && (between.contains("年間で") || between.contains("計画期間")) {
+        if period_end.is_some() && (between.contains("年間で") || between.contains("計画期間"))
+        {
             return period_end;
         }
         return Some(m.year);
@@ -273,8 +314,12 @@ pub fn values_in(clause: &str, period_end: Option<i32>) -> Vec<Target> {
         }
         // `103人(△8.1%)`: a share in parentheses restates the value before it.
         let open: String = before_chars(clause, whole.start(), 2);
-        if open.ends_with('(') && UNITS.iter().any(|u| clause[..whole.start()].trim_end_matches(['(', '（']).ends_with(u))
-            || open.ends_with("(△") || open.ends_with("(▲")
+        if open.ends_with('(')
+            && UNITS
+                .iter()
+                .any(|u| clause[..whole.start()].trim_end_matches(['(', '（']).ends_with(u))
+            || open.ends_with("(△")
+            || open.ends_with("(▲")
         {
             continue;
         }
@@ -348,8 +393,7 @@ mod tests {
                 .into_iter()
                 .map(|t| (t.value, t.unit, t.direction))
                 .collect();
-            let expect: Vec<_> =
-                expect.iter().map(|(v, u, d)| (*v, (*u).to_owned(), *d)).collect();
+            let expect: Vec<_> = expect.iter().map(|(v, u, d)| (*v, (*u).to_owned(), *d)).collect();
             assert_eq!(got, expect, "{clause}");
         };
         check("職員数を5年間で50人削減します", &[(50.0, "人", Some(Direction::Reduce))]);

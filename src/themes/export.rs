@@ -278,7 +278,10 @@ fn header_format() -> rust_xlsxwriter::Format {
 }
 
 /// Writes one header row of strings at row 0.
-pub(crate) fn write_header(sheet: &mut rust_xlsxwriter::Worksheet, names: &[&str]) -> Result<(), ExportError> {
+pub(crate) fn write_header(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    names: &[&str],
+) -> Result<(), ExportError> {
     let format = header_format();
     for (col, name) in (0u16..).zip(names) {
         sheet.write_string_with_format(0, col, *name, &format)?;
