@@ -45,6 +45,9 @@ fn run(dir: &Path, args: &[&str]) -> Vec<u8> {
     output.stdout
 }
 
+/// Value, unit, target year, department, status.
+type Found = (f64, String, Option<i64>, Option<String>, Option<String>);
+
 #[test]
 fn targets_of_prose_and_tables() {
     let dir = tempfile::tempdir().unwrap();
@@ -54,7 +57,7 @@ fn targets_of_prose_and_tables() {
     assert_eq!(report["provenance"]["gyokaku_version"], env!("CARGO_PKG_VERSION"));
     assert!(report["provenance"]["taxonomy"].as_str().unwrap().contains('@'));
     assert!(report["provenance"]["index_commit"].is_string());
-    let found: Vec<(f64, String, Option<i64>, Option<String>, Option<String>)> = report["measures"]
+    let found: Vec<Found> = report["measures"]
         .as_array()
         .unwrap()
         .iter()
