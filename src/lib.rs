@@ -19,6 +19,7 @@ pub mod identity;
 pub mod index;
 pub mod ingest;
 pub mod kwic;
+pub mod measures;
 pub mod metadata;
 pub mod model;
 pub mod normalize;

@@ -240,12 +240,19 @@ pub fn infer_year(text: &str) -> Option<i32> {
     if let Some(western) = captures.get(3) {
         return parse_number(western.as_str());
     }
-    let era_start = match captures.get(1)?.as_str() {
-        "令和" => 2018,
-        "平成" => 1988,
-        _ => 1925,
+    era_year(captures.get(1)?.as_str(), captures.get(2)?.as_str())
+}
+
+/// The western year of a Japanese era year: `era_year("令和", "7")` is 2025, `元` is year 1;
+/// the number may be ASCII, full-width or kanji. `None` for an era this tool does not know.
+/// The one wareki conversion of the crate (dates of plans, target years of measures).
+pub fn era_year(era: &str, number: &str) -> Option<i32> {
+    let era_start = match era {
+        "令和" | "R" => 2018,
+        "平成" | "H" => 1988,
+        "昭和" | "S" => 1925,
+        _ => return None,
     };
-    let number = captures.get(2)?.as_str();
     let year = if number == "元" { 1 } else { parse_number(number)? };
     Some(era_start + year)
 }

@@ -6,15 +6,18 @@ use std::process::ExitCode;
 use clap::Args;
 
 use crate::cli::themes::{ReportFormat, SourceArgs, inputs, load_sources};
+use crate::compare::groups::{GroupBy, GroupTable, group_table};
 use crate::compare::{CompareReport, compare_by};
 use crate::output;
-use crate::themes::By;
+use crate::themes::{By, score_documents};
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {
     /// Municipalities to compare (at least two), e.g. 芽室町 苫小牧市; a unique part of a
     /// name is enough (芽室).
-    #[arg(required = true, num_args = 2..)]
+    /// Without names, `--by prefecture|type|year-band` cross-tabulates every plan's themes by
+    /// group with χ² tests and adjusted residuals.
+    #[arg(num_args = 0..)]
     pub names: Vec<String>,
     #[command(flatten)]
     pub source: SourceArgs,
@@ -35,13 +38,35 @@ pub struct CompareArgs {
 pub enum CompareBy {
     Municipality,
     Type,
+    /// Groups of plans by prefecture (a contingency table; no names).
+    Prefecture,
+    /// Groups of plans by 5-year bands of the plan year, 2015-2019 … (no names).
+    YearBand,
 }
 
 pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
     let (taxonomy, documents) = load_sources(&args.source)?;
+    let group_by = match args.by {
+        CompareBy::Prefecture => Some(GroupBy::Prefecture),
+        CompareBy::YearBand => Some(GroupBy::YearBand),
+        CompareBy::Type if args.names.is_empty() => Some(GroupBy::Type),
+        _ => None,
+    };
+    if let Some(group_by) = group_by {
+        let scored = score_documents(&taxonomy, &inputs(&documents));
+        let table = group_table(&taxonomy, &scored, group_by);
+        match args.format {
+            ReportFormat::Json => output::data(&serde_json::to_string_pretty(&table)?),
+            ReportFormat::Table => output::data(render_groups(&table).trim_end()),
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.names.len() < 2 {
+        anyhow::bail!("name at least two municipalities (or types with `--by type`) to compare");
+    }
     let by = match args.by {
-        CompareBy::Municipality => By::Municipality,
         CompareBy::Type => By::Type,
+        _ => By::Municipality,
     };
     let report = compare_by(&taxonomy, &inputs(&documents), &args.names, args.all_years, by)?;
     match args.format {
@@ -91,5 +116,35 @@ fn render(report: &CompareReport) -> String {
         });
         text.push_str(&format!("  {}: {terms}\n", side.name));
     }
+    text
+}
+
+/// Themes down, groups across: plans with the theme present and the adjusted residual,
+/// `12 (+2.1)`, then χ², df, p and Holm's p.
+fn render_groups(table: &GroupTable) -> String {
+    let mut header = vec!["theme".to_owned()];
+    header.extend(table.groups.iter().zip(&table.plans).map(|(g, n)| format!("{g} (n={n})")));
+    header.extend(["χ²", "df", "p", "p_holm"].map(str::to_owned));
+    let mut rows = vec![header];
+    for theme in &table.themes {
+        let mut line = vec![theme.id.clone()];
+        line.extend(
+            theme.present.iter().zip(&theme.residuals).map(|(n, r)| format!("{n} ({r:+.1})")),
+        );
+        line.push(format!("{:.2}", theme.test.chi2));
+        line.push(theme.test.df.to_string());
+        line.push(format!("{:.4}", theme.test.p));
+        line.push(format!("{:.4}", theme.p_holm));
+        rows.push(line);
+    }
+    let mut text = output::render_table(&rows);
+    text.push_str(&format!(
+        "\noverall (themes × groups of present counts): χ² = {:.2}, df = {}, p = {:.4}\n",
+        table.overall.chi2, table.overall.df, table.overall.p
+    ));
+    if table.ungrouped > 0 {
+        text.push_str(&format!("{} plans without a group are left out\n", table.ungrouped));
+    }
+    text.push_str(&format!("note: {}\n", table.note));
     text
 }

@@ -12,6 +12,7 @@ mod extract;
 mod fetch;
 mod ingest;
 mod kwic;
+mod measures;
 mod merge;
 mod reuse;
 mod run;
@@ -86,6 +87,9 @@ pub enum Command {
     /// Find passages copied across plans (near duplicates), grouped into clusters; with
     /// `--reference DIR`, mark those copied from national guidelines.
     Reuse(reuse::ReuseArgs),
+    /// Each plan's measures with numeric targets: value, unit, direction, baseline, target
+    /// year, department and status, from prose and action tables, with passage and themes.
+    Measures(measures::MeasuresArgs),
 }
 
 /// Lets `gyokaku search 職員 -芽室町` exclude a word: after `search`, an argument made of `-`
@@ -127,6 +131,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         #[cfg(feature = "web")]
         Command::Serve(args) => serve::run(args, progress),
         Command::Reuse(args) => reuse::run(args),
+        Command::Measures(args) => measures::run(args),
     }
 }
 

@@ -6,6 +6,7 @@
 //! Works on the theme [`Matrix`] and on passages; it neither reads the index nor prints.
 
 pub mod gaps;
+pub mod groups;
 pub mod terms;
 
 use std::collections::BTreeMap;

@@ -112,7 +112,7 @@ impl CellValue {
     }
 }
 
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+pub(crate) const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 const ROW_HEADER: [&str; 5] = ["key", "municipality", "prefecture", "year", "documents"];
 
 /// The matrix as CSV: one row per matrix row, one column per theme id.
@@ -258,7 +258,7 @@ pub fn matrix_xlsx(
     Ok(workbook.save_to_buffer()?)
 }
 
-fn excel_time(iso: &str) -> Result<rust_xlsxwriter::ExcelDateTime, ExportError> {
+pub(crate) fn excel_time(iso: &str) -> Result<rust_xlsxwriter::ExcelDateTime, ExportError> {
     let bad = || ExportError::RunTime(iso.to_owned());
     let parsed = chrono::DateTime::parse_from_rfc3339(iso).map_err(|_| bad())?;
     use chrono::{Datelike, Timelike};
@@ -278,7 +278,10 @@ fn header_format() -> rust_xlsxwriter::Format {
 }
 
 /// Writes one header row of strings at row 0.
-fn write_header(sheet: &mut rust_xlsxwriter::Worksheet, names: &[&str]) -> Result<(), ExportError> {
+pub(crate) fn write_header(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    names: &[&str],
+) -> Result<(), ExportError> {
     let format = header_format();
     for (col, name) in (0u16..).zip(names) {
         sheet.write_string_with_format(0, col, *name, &format)?;

@@ -6,6 +6,7 @@ mod fetch;
 mod golden;
 mod html;
 mod kwic;
+mod measures;
 mod ocr;
 mod pdf;
 mod retrieval;

@@ -1,0 +1,371 @@
+//! Measures and their numeric targets: which plan commits to what number, by when, owned by
+//! which department, with what reported status.
+//!
+//! Themes say *what* a plan is about; researchers of 行政改革 then ask which plans set
+//! numeric targets (職員数を5年間で50人削減, 経常収支比率90%以下) and for when. This module
+//! reads them from a document's passages — prose clauses with a target cue, and rows of
+//! action tables (工程表, 実施計画表) read through their header row — and returns plain
+//! values. It reads no index and prints nothing: `cli::measures` loads documents, and the
+//! themes of a passage are those the index stored for it (the themes module's own passage
+//! matching, `themes::passage_theme_ids`, applied at ingest). Patterns live in [`targets`]
+//! (units, directions, cues, years) and [`table`] (columns, statuses).
+
+pub mod export;
+pub mod table;
+pub mod targets;
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::Serialize;
+
+use crate::index::IndexedDocument;
+use crate::metadata::era_year;
+use table::{Column, cells, header_columns, status_of};
+use targets::{Direction, Target, fold_digits, is_target_clause, target_year, values_in};
+
+/// One numeric target of a plan, with where it was read.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Measure {
+    pub path: String,
+    pub municipality: Option<String>,
+    pub prefecture: Option<String>,
+    /// The plan's (first) year.
+    pub plan_year: Option<i32>,
+    pub page: u32,
+    pub heading: String,
+    pub ordinal: u32,
+    /// The measure (取組項目): a table's measure cell, else the passage's innermost heading.
+    pub measure: String,
+    pub value: f64,
+    pub unit: String,
+    pub direction: Option<Direction>,
+    pub baseline: Option<String>,
+    pub target_year: Option<i32>,
+    pub department: Option<String>,
+    pub status: Option<String>,
+    /// `prose` or `table`.
+    pub source: &'static str,
+    /// The clause or table row the target was read from.
+    pub text: String,
+    /// Theme ids of the passage.
+    pub themes: Vec<String>,
+}
+
+/// The measures of documents, in document order (sorted by path), then passage order.
+pub fn find_measures(documents: &[IndexedDocument]) -> Vec<Measure> {
+    let mut documents: Vec<&IndexedDocument> = documents.iter().collect();
+    documents.sort_by(|a, b| a.path.cmp(&b.path));
+    documents.into_iter().flat_map(document_measures).collect()
+}
+
+/// The measures of one document.
+pub fn document_measures(doc: &IndexedDocument) -> Vec<Measure> {
+    let period_end = period_end(doc);
+    let mut measures = Vec::new();
+    let mut header: Option<Vec<Column>> = None;
+    // A table whose header row holds only years (`R6(2024年) | R12(2030年)`): the last value
+    // of each row is the target for the last year.
+    let mut year_header: Option<i32> = None;
+    for (index, passage) in doc.passages.iter().enumerate() {
+        if passage.is_heading_only() {
+            continue;
+        }
+        let themes = doc.passage_themes.get(index).cloned().unwrap_or_default();
+        let heading_measure = passage.heading_path.last().cloned().unwrap_or_default();
+        let passage_department = department_in(&passage.text);
+        let base = |target: Target, source, text: String| Measure {
+            path: doc.path.clone(),
+            municipality: doc.meta.municipality.clone(),
+            prefecture: doc.meta.prefecture.clone(),
+            plan_year: doc.meta.year,
+            page: passage.page,
+            heading: passage.heading(),
+            ordinal: passage.ordinal,
+            measure: heading_measure.clone(),
+            value: target.value,
+            unit: target.unit,
+            direction: target.direction,
+            baseline: target.baseline,
+            target_year: target.year,
+            department: passage_department.clone(),
+            status: None,
+            source,
+            text,
+            themes: themes.clone(),
+        };
+        let mut previous_line = String::new();
+        for line in passage.text.lines() {
+            let folded = fold_digits(line);
+            if let Some(row) = cells(&folded) {
+                if let Some(columns) = header_columns(&row) {
+                    header = Some(columns);
+                    year_header = None;
+                    continue;
+                }
+                if let Some(year) = years_header(&row) {
+                    year_header = Some(year);
+                    header = None;
+                    continue;
+                }
+                if row.iter().all(|c| c.chars().all(|ch| matches!(ch, '-' | ':' | ' '))) {
+                    continue;
+                }
+                if let Some(year) = year_header {
+                    let values: Vec<Target> =
+                        row.iter().skip(1).flat_map(|c| values_in(c, period_end)).collect();
+                    // A one-cell line continues the row before it (`標準財政規模の11.25% |`).
+                    let values = if row.len() == 1 { values_in(row[0], None) } else { values };
+                    if values.len() >= 2 || values.len() == 1 && (row.len() >= 3 || row.len() == 1)
+                    {
+                        let mut target = values.last().cloned().expect("non-empty");
+                        target.year = Some(year);
+                        let mut measure = base(target, "table", folded.clone());
+                        measure.measure = row[0].to_owned();
+                        measures.push(measure);
+                    }
+                    continue;
+                }
+                if let Some(columns) = &header {
+                    for m in row_measures(columns, &row, period_end) {
+                        let mut measure = base(m.target, "table", folded.clone());
+                        if let Some(name) = m.measure {
+                            measure.measure = name;
+                        }
+                        measure.department = m.department.or(measure.department);
+                        measure.status = m.status;
+                        measures.push(measure);
+                    }
+                    continue;
+                }
+            } else {
+                header = None;
+                year_header = None;
+            }
+            if is_legend(&folded) {
+                continue;
+            }
+            for clause in clauses(&folded) {
+                if !is_target_clause(clause) {
+                    continue;
+                }
+                // A line that is only a value (`目標値 50人`) takes its year from the line
+                // before it, as list items and two-line table cells do.
+                let mut targets = values_in(clause, period_end);
+                if targets.iter().all(|t| t.year.is_none()) {
+                    let year = target_year(&previous_line, period_end);
+                    targets.iter_mut().for_each(|t| t.year = year);
+                }
+                // A target without a year of its own is meant for the end of the plan.
+                // An annual target (毎年度) has no end year.
+                if !clause.contains("毎年") {
+                    targets.iter_mut().for_each(|t| t.year = t.year.or(period_end));
+                }
+                for target in targets {
+                    let mut measure = base(target, "prose", clause.trim().to_owned());
+                    measure.department = department_in(clause).or(measure.department);
+                    measure.status = status_word(clause);
+                    measures.push(measure);
+                }
+            }
+            previous_line = folded;
+        }
+    }
+    measures
+}
+
+struct RowMeasure {
+    target: Target,
+    measure: Option<String>,
+    department: Option<String>,
+    status: Option<String>,
+}
+
+/// The targets of one table row read through its header's columns.
+fn row_measures(columns: &[Column], row: &[&str], period_end: Option<i32>) -> Vec<RowMeasure> {
+    let cell = |want: Column| {
+        columns
+            .iter()
+            .zip(row)
+            .find(|(c, text)| **c == want && !text.is_empty())
+            .map(|(_, text)| (*text).to_owned())
+    };
+    let measure = cell(Column::Measure);
+    let department = cell(Column::Department);
+    let status = cell(Column::Status).and_then(|s| status_of(&s));
+    let year = cell(Column::Year).and_then(|y| target_year(&y, period_end));
+    let has_target_column = columns.contains(&Column::Target);
+    let mut found = Vec::new();
+    for (column, text) in columns.iter().zip(row) {
+        let wanted = match column {
+            Column::Target => true,
+            Column::Other | Column::Measure => !has_target_column && is_target_clause(text),
+            _ => false,
+        };
+        if !wanted {
+            continue;
+        }
+        for mut target in values_in(text, period_end) {
+            target.year = target.year.or(year).or(period_end);
+            found.push(RowMeasure {
+                target,
+                measure: measure.clone(),
+                department: department.clone(),
+                status: status.clone(),
+            });
+        }
+    }
+    found
+}
+
+/// The last year of a header row made only of years (`R6(2024年)`, `令和12年度`, `2030`).
+fn years_header(row: &[&str]) -> Option<i32> {
+    let cells: Vec<&&str> = row.iter().filter(|c| !c.is_empty()).collect();
+    if cells.len() < 2 {
+        return None;
+    }
+    let mut last = None;
+    for cell in cells {
+        if !values_in(cell, None).is_empty() {
+            return None;
+        }
+        let year = target_year(cell, None)
+            .or_else(|| cell.trim().parse().ok().filter(|y| (1950..2100).contains(y)))?;
+        last = Some(year);
+    }
+    last
+}
+
+/// A legend line of a grading scale (`a:ほぼ達成した(90%以上)`): thresholds, not targets.
+fn is_legend(line: &str) -> bool {
+    let mut chars = line.trim_start_matches([' ', '•', '・', '-']).chars();
+    matches!(
+        (chars.next(), chars.next()),
+        (Some('a'..='e' | 'A'..='E' | 'S'), Some(':' | '：' | '…' | '.'))
+    )
+}
+
+/// Clauses of a line: split after 。 and before ・ bullets.
+fn clauses(line: &str) -> impl Iterator<Item = &str> {
+    line.split_inclusive('。').filter(|c| !c.trim().is_empty())
+}
+
+/// A department named in the text: `担当課：人事課`, `（所管課 財政課）`, `(行政管理課)`.
+fn department_in(text: &str) -> Option<String> {
+    static DEPARTMENT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(?:担当課|所管課|担当部署|担当|所管|実施課|問合せ|問い合わせ)\s*[:：]?\s*([^\s、。:：()（）「」・]{1,14}?(?:課|室|局|部|センター))",
+        )
+        .expect("valid")
+    });
+    DEPARTMENT.captures(text).and_then(|c| c.get(1)).map(|m| m.as_str().to_owned())
+}
+
+fn status_word(clause: &str) -> Option<String> {
+    const WORDS: [&str; 5] = ["一部達成", "未達成", "達成済", "完了しました", "継続して"];
+    WORDS.iter().find(|w| clause.contains(*w)).map(|w| {
+        w.trim_end_matches("しました").trim_end_matches("して").trim_end_matches('済').to_owned()
+    })
+}
+
+/// The last year of the plan's period (`令和3年度～令和7年度`), from a manifest column
+/// `end_year` or the title and first passages; the year of 計画期間中.
+pub fn period_end(doc: &IndexedDocument) -> Option<i32> {
+    static PERIOD: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"(令和|平成|R|H)?\s*(元|[0-9]{1,4})\s*(?:年度?)?\s*[~〜～\-ー–から]+\s*(令和|平成|R|H)?\s*(元|[0-9]{1,4})\s*年度",
+        )
+        .expect("valid")
+    });
+    if let Some(end) = doc.meta.extra.get("end_year").and_then(|y| y.trim().parse().ok()) {
+        return Some(end);
+    }
+    let head: String = std::iter::once(doc.meta.title.clone().unwrap_or_default())
+        .chain(doc.passages.iter().take(5).map(|p| p.text.clone()))
+        .map(|t| fold_digits(&t))
+        .collect::<Vec<_>>()
+        .join("\n");
+    static ENDS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(令和|平成)\s*(元|[0-9]{1,2})\s*年度(?:で|に)計画期間が(?:終了|満了)")
+            .expect("valid")
+    });
+    let Some(caps) = PERIOD.captures(&head) else {
+        let caps = ENDS.captures(&head)?;
+        return era_year(caps.get(1)?.as_str(), caps.get(2)?.as_str());
+    };
+    let start_era = caps.get(1).map(|m| m.as_str());
+    let end_era = caps.get(3).map(|m| m.as_str()).or(start_era);
+    let end = caps.get(4)?.as_str();
+    match end_era {
+        Some(era) => era_year(era, end),
+        None => end.parse().ok().filter(|y| *y > 1900),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{DocMeta, Format, Passage};
+
+    fn doc(texts: &[&str]) -> IndexedDocument {
+        IndexedDocument {
+            path: "plan.pdf".into(),
+            doc_id: "x".into(),
+            format: Format::Text,
+            meta: DocMeta::default(),
+            passages: texts
+                .iter()
+                .zip(0u32..)
+                .map(|(t, i)| Passage {
+                    ordinal: i,
+                    page: 1,
+                    heading_path: vec!["第3章 取組".into()],
+                    text: (*t).into(),
+                })
+                .collect(),
+            passage_themes: vec![vec!["staffing".into()]; texts.len()],
+            passage_roles: vec![String::new(); texts.len()],
+        }
+    }
+
+    #[test]
+    fn prose_and_table_targets() {
+        let d = doc(&[
+            "計画期間は令和3年度～令和7年度とします。",
+            "職員数を令和7年度までに50人削減します。担当課：人事課",
+            "取組項目\t目標\t担当課\t進捗状況\n窓口の民間委託\t3施設以上\t市民課\t一部達成\n公用車の削減\t10台削減\t管財課\tB",
+            "計画期間中に経常収支比率を90%以下とする。",
+            "平成28年度の職員数は26,691人に減少しています。",
+        ]);
+        let found: Vec<_> = document_measures(&d)
+            .into_iter()
+            .map(|m| (m.value, m.unit, m.target_year, m.department, m.status, m.measure, m.source))
+            .collect();
+        let s = |x: &str| Some(x.to_owned());
+        assert_eq!(
+            found,
+            vec![
+                (50.0, "人".into(), Some(2025), s("人事課"), None, "第3章 取組".into(), "prose"),
+                (
+                    3.0,
+                    "施設".into(),
+                    Some(2025),
+                    s("市民課"),
+                    s("一部達成"),
+                    "窓口の民間委託".into(),
+                    "table"
+                ),
+                (
+                    10.0,
+                    "台".into(),
+                    Some(2025),
+                    s("管財課"),
+                    s("B"),
+                    "公用車の削減".into(),
+                    "table"
+                ),
+                (90.0, "%".into(), Some(2025), None, None, "第3章 取組".into(), "prose"),
+            ]
+        );
+    }
+}
