@@ -8,10 +8,12 @@ Gold: eval/roles/gold.jsonl, one labelled line of a real-plan excerpt per row
 git-ignored eval/real/texts/ (see eval/real/README.md to re-materialise them).
 
 The script copies the labelled texts into a temporary folder, runs `BIN ingest` and
-`BIN export --format ndjson`, and gives each gold line the role of the passage it starts in
-(found by its normalised prefix in the passage's heading and text; a line the tool dropped
-counts as `other`). It prints accuracy and macro F1 by split beside the majority-class
-baseline (the most frequent role of the dev split, for every line), and per-role P/R.
+`BIN export --format ndjson`, and finds the passage each gold line starts in (by its normalised
+prefix). Passages: a passage's gold role is the most frequent role of its labelled lines other
+than `other` (site furniture shares a passage with the text it frames), `other` when all are.
+Lines: each line gets its passage's role (a line the tool dropped counts as `other`). Both are
+printed by split beside the majority-class baseline of the same unit and split, with per-role
+precision and recall.
 """
 
 from __future__ import annotations
@@ -60,14 +62,25 @@ def predicted_roles(binary: str, files: list[str], work: Path) -> dict[str, list
     return {name: [(text, role) for _, text, role in sorted(rows)] for name, rows in passages.items()}
 
 
-def role_of_line(line: str, passages: list[tuple[str, str]]) -> str:
+def passage_of_line(line: str, passages: list[tuple[str, str]]) -> int | None:
+    """Index of the passage a line starts in (None: the tool dropped it)."""
     locator = norm(line)[:LOCATOR_CHARS]
     if not locator:
+        return None
+    return next((i for i, (text, _) in enumerate(passages) if locator in text), None)
+
+
+# A passage's gold role from its labelled lines: the most frequent role other than `other`
+# (site furniture sits in the same passage as the text it frames), ties broken in this order;
+# `other` only when every line is.
+TIE_ORDER = ["target", "commitment", "state", "history"]
+
+
+def passage_gold(roles: list[str]) -> str:
+    counts = collections.Counter(r for r in roles if r != "other")
+    if not counts:
         return "other"
-    for text, role in passages:
-        if locator in text:
-            return role or "other"
-    return "other"
+    return max(counts, key=lambda r: (counts[r], -TIE_ORDER.index(r)))
 
 
 def scores(pairs: list[tuple[str, str]]) -> tuple[float, float, dict[str, tuple[float, float, int]]]:
@@ -108,24 +121,36 @@ def main() -> int:
         passages = predicted_roles(args.bin, sorted({g["file"] for g in gold}), Path(tmp))
     lines_of = {name: (TEXTS / name).read_text(encoding="utf-8").splitlines() for name in passages}
     splits = ["dev", "test"] if args.split == "all" else [args.split]
-    print(f"{'split':6} {'lines':>5} {'texts':>5}  {'gyokaku acc':>11} {'macro F1':>8}  "
-          f"{'majority (' + majority + ') acc':>24} {'macro F1':>8}")
     for split in splits:
         rows = [g for g in gold if g["split"] == split]
-        pairs, base = [], []
+        lines, by_passage, dropped = [], collections.defaultdict(list), 0
         for g in rows:
             source = lines_of.get(g["file"], [])
             line = source[g["line"] - 1] if 0 < g["line"] <= len(source) else g["prefix"]
-            predicted = role_of_line(line, passages.get(g["file"], []))
-            pairs.append((predicted, g["role"]))
-            base.append((majority, g["role"]))
+            found = passage_of_line(line, passages.get(g["file"], []))
+            if found is None:
+                dropped += 1
+                predicted = "other"
+            else:
+                predicted = passages[g["file"]][found][1] or "other"
+                by_passage[(g["file"], found)].append(g["role"])
+            lines.append((predicted, g["role"]))
             if args.verbose and predicted != g["role"]:
                 print(f"  {g['file']}:{g['line']} gold {g['role']:10} got {predicted:10} {g['prefix']}")
-        acc, macro, per_role = scores(pairs)
-        bacc, bmacro, _ = scores(base)
+        units = [
+            ("passages", [(passages[f][i][1] or "other", passage_gold(r)) for (f, i), r in by_passage.items()]),
+            ("lines", lines),
+        ]
         texts = len({g["file"] for g in rows})
-        print(f"{split:6} {len(rows):5} {texts:5}  {acc:11.3f} {macro:8.3f}  {bacc:24.3f} {bmacro:8.3f}")
-        print("       " + "  ".join(f"{r} P {p:.2f} R {rc:.2f} (n {n})" for r, (p, rc, n) in per_role.items()))
+        for unit, pairs in units:
+            majority_of_unit = collections.Counter(g for _, g in pairs).most_common(1)[0][0] if pairs else majority
+            acc, macro, per_role = scores(pairs)
+            bacc, bmacro, _ = scores([(majority_of_unit, g) for _, g in pairs])
+            print(f"{split:6} {unit:8} {len(pairs):5} ({texts} texts)  gyokaku acc {acc:.3f} macro F1 {macro:.3f}   "
+                  f"majority ({majority_of_unit}) acc {bacc:.3f} macro F1 {bmacro:.3f}")
+            print("       " + "  ".join(f"{r} P {p:.2f} R {rc:.2f} (n {n})" for r, (p, rc, n) in per_role.items()))
+        if dropped:
+            print(f"       {dropped} labelled lines not found in any passage (counted as `other` at line level)")
     return 0
 
 
