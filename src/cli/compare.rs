@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use clap::Args;
 
 use crate::cli::themes::{ReportFormat, SourceArgs, inputs, load_sources};
-use crate::compare::groups::{GroupBy, GroupTable, group_table};
+use crate::compare::groups::{GroupBy, GroupKeyness, GroupTable, group_keyness, group_table};
+use crate::compare::time::{OverTime, over_time};
 use crate::compare::{CompareReport, compare_by};
 use crate::output;
 use crate::themes::{By, score_documents};
@@ -25,6 +26,17 @@ pub struct CompareArgs {
     /// municipalities, a theme present when half of them commit to it).
     #[arg(long, value_enum, default_value_t = CompareBy::Municipality)]
     pub by: CompareBy,
+    /// With `--by prefecture|type|year-band`: the distinctive terms (G²) of this group's plans
+    /// against the `--reference` group's, e.g. `--by type --keyness 中核市 --reference 町`.
+    #[arg(long, value_name = "GROUP", requires = "reference")]
+    pub keyness: Option<String>,
+    /// The reference group of `--keyness`.
+    #[arg(long, value_name = "GROUP", requires = "keyness")]
+    pub reference: Option<String>,
+    /// One municipality's successive plans in year order: themes added and dropped, score
+    /// changes, each plan's distinctive terms against its other plans.
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["keyness", "names"])]
+    pub over_time: Option<String>,
     /// Merge all plans of each municipality instead of taking its latest.
     #[arg(long)]
     pub all_years: bool,
@@ -46,12 +58,31 @@ pub enum CompareBy {
 
 pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
     let (taxonomy, documents) = load_sources(&args.source)?;
+    if let Some(name) = &args.over_time {
+        let report = over_time(&taxonomy, &inputs(&documents), name)?;
+        match args.format {
+            ReportFormat::Json => output::data(&serde_json::to_string_pretty(&report)?),
+            ReportFormat::Table => output::data(render_over_time(&report).trim_end()),
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let group_by = match args.by {
         CompareBy::Prefecture => Some(GroupBy::Prefecture),
         CompareBy::YearBand => Some(GroupBy::YearBand),
         CompareBy::Type if args.names.is_empty() => Some(GroupBy::Type),
         _ => None,
     };
+    if let (Some(group), Some(reference)) = (&args.keyness, &args.reference) {
+        let Some(group_by) = group_by else {
+            anyhow::bail!("`--keyness` needs `--by prefecture`, `--by type` or `--by year-band`");
+        };
+        let report = group_keyness(&inputs(&documents), group_by, group, reference)?;
+        match args.format {
+            ReportFormat::Json => output::data(&serde_json::to_string_pretty(&report)?),
+            ReportFormat::Table => output::data(render_group_keyness(&report).trim_end()),
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     if let Some(group_by) = group_by {
         let scored = score_documents(&taxonomy, &inputs(&documents));
         let table = group_table(&taxonomy, &scored, group_by);
@@ -146,5 +177,51 @@ fn render_groups(table: &GroupTable) -> String {
         text.push_str(&format!("{} plans without a group are left out\n", table.ungrouped));
     }
     text.push_str(&format!("note: {}\n", table.note));
+    text
+}
+
+fn render_group_keyness(report: &GroupKeyness) -> String {
+    let mut rows = vec![["term", "count", "reference", "G²"].map(str::to_owned).to_vec()];
+    for t in &report.terms {
+        rows.push(vec![
+            t.term.clone(),
+            t.count.to_string(),
+            t.rest.to_string(),
+            format!("{:.1}", t.g2),
+        ]);
+    }
+    format!(
+        "distinctive terms of {} ({} plans) against {} ({} plans), log-likelihood G²:\n{}",
+        report.group,
+        report.group_plans,
+        report.reference,
+        report.reference_plans,
+        output::render_table(&rows)
+    )
+}
+
+fn render_over_time(report: &OverTime) -> String {
+    let mut text = format!("{}: {} plans in year order\n", report.municipality, report.plans.len());
+    let list = |ids: &[String]| if ids.is_empty() { "(none)".to_owned() } else { ids.join(", ") };
+    for plan in &report.plans {
+        let year = plan.year.map_or_else(|| "?".to_owned(), |y| y.to_string());
+        text.push_str(&format!(
+            "\n{year}  {}  {}\n",
+            plan.title.as_deref().unwrap_or(""),
+            plan.path
+        ));
+        text.push_str(&format!("  present: {}\n", list(&plan.present)));
+        text.push_str(&format!(
+            "  added: {}\n  dropped: {}\n",
+            list(&plan.added),
+            list(&plan.dropped)
+        ));
+        for change in &plan.score_changes {
+            text.push_str(&format!("  {}: {:.2} → {:.2}\n", change.theme, change.from, change.to));
+        }
+        let terms: Vec<String> =
+            plan.terms.iter().map(|t| format!("{} ({:.1})", t.term, t.g2)).collect();
+        text.push_str(&format!("  distinctive terms: {}\n", list(&terms)));
+    }
     text
 }

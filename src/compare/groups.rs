@@ -9,8 +9,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::{CompareError, KeyTerm, keyness_against, term_counts_by_document};
 use crate::model::DocMeta;
-use crate::themes::{DocumentThemes, Taxonomy};
+use crate::themes::{DocumentInput, DocumentThemes, Taxonomy};
+use crate::tokenize::JapaneseTokenizer;
 
 /// How plans are grouped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
@@ -126,6 +128,61 @@ pub fn group_table(taxonomy: &Taxonomy, scored: &[DocumentThemes], by: GroupBy) 
                adjustment. Expected counts below 5 make the χ² approximation rough."
             .to_owned(),
     }
+}
+
+/// Keyness of a group's plans against a reference group the user names.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupKeyness {
+    pub by: GroupBy,
+    pub group: String,
+    pub reference: String,
+    pub group_plans: usize,
+    pub reference_plans: usize,
+    /// Noun compounds over-represented in the group, by log-likelihood G² (the same keyness as
+    /// `compare A B`).
+    pub terms: Vec<KeyTerm>,
+}
+
+/// The terms of plans in `group` against plans in `reference` (groups as [`group_of`] names them).
+pub fn group_keyness(
+    documents: &[DocumentInput<'_>],
+    by: GroupBy,
+    group: &str,
+    reference: &str,
+) -> Result<GroupKeyness, CompareError> {
+    let members = |name: &str| -> Vec<String> {
+        documents
+            .iter()
+            .filter(|d| group_of(d.meta, by).as_deref() == Some(name))
+            .map(|d| d.path.to_owned())
+            .collect()
+    };
+    let (inside, outside) = (members(group), members(reference));
+    for (name, paths) in [(group, &inside), (reference, &outside)] {
+        if paths.is_empty() {
+            let mut known: Vec<String> =
+                documents.iter().filter_map(|d| group_of(d.meta, by)).collect();
+            known.sort();
+            known.dedup();
+            return Err(CompareError::Unknown { name: name.to_owned(), known: known.join(", ") });
+        }
+    }
+    let tokenizer = JapaneseTokenizer::shared()
+        .map_err(|source| CompareError::Tokenize { path: "(dictionary)".into(), source })?;
+    let chosen: Vec<DocumentInput<'_>> = documents
+        .iter()
+        .filter(|d| inside.iter().chain(&outside).any(|p| p == d.path))
+        .copied()
+        .collect();
+    let counts = term_counts_by_document(tokenizer, &chosen, 1)?;
+    Ok(GroupKeyness {
+        by,
+        group: group.to_owned(),
+        reference: reference.to_owned(),
+        group_plans: inside.len(),
+        reference_plans: outside.len(),
+        terms: keyness_against(&counts, &inside, Some(&outside)),
+    })
 }
 
 /// Pearson's χ² of independence of a rows × columns table; rows or columns that are all zero
