@@ -6,10 +6,13 @@ use std::process::ExitCode;
 use clap::Args;
 
 use crate::cli::themes::{ReportFormat, SourceArgs, inputs, load_sources};
-use crate::compare::groups::{GroupBy, GroupKeyness, GroupTable, group_keyness, group_table};
+use crate::compare::groups::{
+    GroupBy, GroupKeyness, GroupTable, group_csv, group_keyness, group_table, group_xlsx,
+};
 use crate::compare::time::{OverTime, over_time};
 use crate::compare::{CompareReport, compare_by};
 use crate::output;
+use crate::themes::export::Provenance;
 use crate::themes::{By, score_documents};
 
 #[derive(Debug, Args)]
@@ -41,8 +44,32 @@ pub struct CompareArgs {
     #[arg(long)]
     pub all_years: bool,
     /// `table` for people, `json` for scripts.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
-    pub format: ReportFormat,
+    /// `table` for people, `json` for scripts; `csv` (BOM) and `xlsx` (needs --output) for the
+    /// group table of `--by prefecture|type|year-band`.
+    #[arg(long, value_enum, default_value_t = CompareFormat::Table)]
+    pub format: CompareFormat,
+    /// Write the output to this file instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CompareFormat {
+    Table,
+    Json,
+    Csv,
+    Xlsx,
+}
+
+/// Table or JSON for the reports that have no CSV/XLSX form.
+fn report_format(format: CompareFormat) -> anyhow::Result<ReportFormat> {
+    match format {
+        CompareFormat::Table => Ok(ReportFormat::Table),
+        CompareFormat::Json => Ok(ReportFormat::Json),
+        CompareFormat::Csv | CompareFormat::Xlsx => anyhow::bail!(
+            "`--format csv|xlsx` is for the group table (`--by prefecture|type|year-band` without names)"
+        ),
+    }
 }
 
 /// What `compare` puts side by side.
@@ -57,10 +84,13 @@ pub enum CompareBy {
 }
 
 pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
+    if args.format == CompareFormat::Xlsx && args.output.is_none() {
+        anyhow::bail!("`--format xlsx` needs `--output FILE`");
+    }
     let (taxonomy, documents) = load_sources(&args.source)?;
     if let Some(name) = &args.over_time {
         let report = over_time(&taxonomy, &inputs(&documents), name)?;
-        match args.format {
+        match report_format(args.format)? {
             ReportFormat::Json => output::data(&serde_json::to_string_pretty(&report)?),
             ReportFormat::Table => output::data(render_over_time(&report).trim_end()),
         }
@@ -77,7 +107,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
             anyhow::bail!("`--keyness` needs `--by prefecture`, `--by type` or `--by year-band`");
         };
         let report = group_keyness(&inputs(&documents), group_by, group, reference)?;
-        match args.format {
+        match report_format(args.format)? {
             ReportFormat::Json => output::data(&serde_json::to_string_pretty(&report)?),
             ReportFormat::Table => output::data(render_group_keyness(&report).trim_end()),
         }
@@ -85,10 +115,26 @@ pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
     }
     if let Some(group_by) = group_by {
         let scored = score_documents(&taxonomy, &inputs(&documents));
-        let table = group_table(&taxonomy, &scored, group_by);
-        match args.format {
-            ReportFormat::Json => output::data(&serde_json::to_string_pretty(&table)?),
-            ReportFormat::Table => output::data(render_groups(&table).trim_end()),
+        let mut table = group_table(&taxonomy, &scored, group_by);
+        let about = crate::cli::themes::about(&args.source.index);
+        table.provenance = Some(Provenance::new(
+            &about,
+            table.taxonomy.clone(),
+            crate::cli::measures::index_commit(&args.source.index),
+        ));
+        let bytes = match args.format {
+            CompareFormat::Json => {
+                let mut text = serde_json::to_string_pretty(&table)?;
+                text.push('\n');
+                text.into_bytes()
+            }
+            CompareFormat::Table => format!("{}\n", render_groups(&table).trim_end()).into_bytes(),
+            CompareFormat::Csv => group_csv(&table)?,
+            CompareFormat::Xlsx => group_xlsx(&table)?,
+        };
+        match &args.output {
+            Some(path) => fs_err::write(path, bytes)?,
+            None => output::data_raw(&bytes),
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -100,7 +146,7 @@ pub fn run(args: CompareArgs) -> anyhow::Result<ExitCode> {
         _ => By::Municipality,
     };
     let report = compare_by(&taxonomy, &inputs(&documents), &args.names, args.all_years, by)?;
-    match args.format {
+    match report_format(args.format)? {
         ReportFormat::Json => output::data(&serde_json::to_string_pretty(&report)?),
         ReportFormat::Table => output::data(render(&report).trim_end()),
     }

@@ -1,6 +1,10 @@
 //! `gyokaku compare --by prefecture|type|year-band` without names: the themes × groups table of
 //! the shipped corpus, with χ² tests, residuals and Holm's p.
 
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx};
+
 use crate::support::{gyokaku, repo_root};
 
 #[test]
@@ -19,6 +23,7 @@ fn themes_by_prefecture_of_the_shipped_corpus() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let table: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(table["by"], "prefecture");
+    assert_eq!(table["provenance"]["gyokaku_version"], env!("CARGO_PKG_VERSION"));
     let groups = table["groups"].as_array().unwrap();
     assert!(groups.iter().any(|g| g == "北海道"), "{groups:?}");
     let plans: u64 = table["plans"].as_array().unwrap().iter().map(|n| n.as_u64().unwrap()).sum();
@@ -35,6 +40,23 @@ fn themes_by_prefecture_of_the_shipped_corpus() {
         .unwrap();
     let text = String::from_utf8(table.stdout).unwrap();
     assert!(text.contains("2020-2024") && text.contains("p_holm"), "{text}");
+    let csv = gyokaku(dir.path())
+        .args(["compare", "--by", "type", "--index", "index", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(csv.status.success());
+    assert!(csv.stdout.starts_with(b"\xEF\xBB\xBFtheme,label_ja,group,plans,present,residual"));
+    gyokaku(dir.path())
+        .args(["compare", "--by", "prefecture", "--index", "index", "--format", "xlsx"])
+        .args(["--output", "groups.xlsx"])
+        .assert()
+        .success();
+    let bytes = fs_err::read(dir.path().join("groups.xlsx")).unwrap();
+    let mut workbook: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).unwrap();
+    assert_eq!(workbook.sheet_names(), ["groups", "about"]);
+    let sheet = workbook.worksheet_range("groups").unwrap();
+    assert_eq!(sheet.get_value((0, 8)), Some(&Data::String("p".into())));
+    assert!(matches!(sheet.get_value((1, 8)), Some(Data::Float(_))));
     // One name is not a comparison.
     gyokaku(dir.path()).args(["compare", "芽室", "--index", "index"]).assert().code(2);
 }
