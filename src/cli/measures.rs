@@ -118,7 +118,7 @@ fn keep(args: &MeasuresArgs, doc: &IndexedDocument) -> bool {
 }
 
 /// blake3 of the tantivy `meta.json`, the same stamp the web app uses for a commit.
-fn index_commit(index: &Path) -> Option<String> {
+pub(crate) fn index_commit(index: &Path) -> Option<String> {
     let bytes = fs_err::read(index.join("tantivy").join("meta.json")).ok()?;
     Some(blake3::hash(&bytes).to_hex()[..16].to_owned())
 }

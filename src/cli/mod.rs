@@ -12,7 +12,7 @@ mod extract;
 mod fetch;
 mod ingest;
 mod kwic;
-mod measures;
+pub(crate) mod measures;
 mod merge;
 mod reuse;
 mod run;

@@ -9,8 +9,11 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::{CompareError, KeyTerm, keyness_against, term_counts_by_document};
 use crate::model::DocMeta;
-use crate::themes::{DocumentThemes, Taxonomy};
+use crate::themes::export::{ExportError, Provenance, UTF8_BOM, excel_time, write_header};
+use crate::themes::{DocumentInput, DocumentThemes, Taxonomy};
+use crate::tokenize::JapaneseTokenizer;
 
 /// How plans are grouped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
@@ -52,6 +55,9 @@ pub struct GroupTable {
     /// χ² over the whole themes × groups table of present counts.
     pub overall: ChiSquare,
     pub note: String,
+    /// Set by the caller for exports (gyokaku version, taxonomy, index and its commit).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -120,12 +126,159 @@ pub fn group_table(taxonomy: &Taxonomy, scored: &[DocumentThemes], by: GroupBy) 
         ungrouped,
         themes,
         overall: chi_square(&counts),
+        provenance: None,
         note: "Per theme: Pearson χ² of present/absent × groups (df = groups − 1); p_holm is \
                Holm's step-down adjustment over the themes (family-wise error). Residuals are \
                adjusted standardised residuals; |r| ≥ 1.96 marks a cell at p < .05 before any \
                adjustment. Expected counts below 5 make the χ² approximation rough."
             .to_owned(),
     }
+}
+
+/// Keyness of a group's plans against a reference group the user names.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupKeyness {
+    pub by: GroupBy,
+    pub group: String,
+    pub reference: String,
+    pub group_plans: usize,
+    pub reference_plans: usize,
+    /// Noun compounds over-represented in the group, by log-likelihood G² (the same keyness as
+    /// `compare A B`).
+    pub terms: Vec<KeyTerm>,
+}
+
+/// The terms of plans in `group` against plans in `reference` (groups as [`group_of`] names them).
+pub fn group_keyness(
+    documents: &[DocumentInput<'_>],
+    by: GroupBy,
+    group: &str,
+    reference: &str,
+) -> Result<GroupKeyness, CompareError> {
+    let members = |name: &str| -> Vec<String> {
+        documents
+            .iter()
+            .filter(|d| group_of(d.meta, by).as_deref() == Some(name))
+            .map(|d| d.path.to_owned())
+            .collect()
+    };
+    let (inside, outside) = (members(group), members(reference));
+    for (name, paths) in [(group, &inside), (reference, &outside)] {
+        if paths.is_empty() {
+            let mut known: Vec<String> =
+                documents.iter().filter_map(|d| group_of(d.meta, by)).collect();
+            known.sort();
+            known.dedup();
+            return Err(CompareError::Unknown { name: name.to_owned(), known: known.join(", ") });
+        }
+    }
+    let tokenizer = JapaneseTokenizer::shared()
+        .map_err(|source| CompareError::Tokenize { path: "(dictionary)".into(), source })?;
+    let chosen: Vec<DocumentInput<'_>> = documents
+        .iter()
+        .filter(|d| inside.iter().chain(&outside).any(|p| p == d.path))
+        .copied()
+        .collect();
+    let counts = term_counts_by_document(tokenizer, &chosen, 1)?;
+    Ok(GroupKeyness {
+        by,
+        group: group.to_owned(),
+        reference: reference.to_owned(),
+        group_plans: inside.len(),
+        reference_plans: outside.len(),
+        terms: keyness_against(&counts, &inside, Some(&outside)),
+    })
+}
+
+/// Columns of the group table's CSV and XLSX sheet: one row per theme × group.
+pub const GROUP_COLUMNS: [&str; 11] = [
+    "theme", "label_ja", "group", "plans", "present", "residual", "chi2", "df", "p", "p_holm",
+    "gyokaku",
+];
+
+fn group_rows(table: &GroupTable) -> Vec<[String; 11]> {
+    let version = table.provenance.as_ref().map(|p| p.gyokaku_version.clone()).unwrap_or_default();
+    let mut rows = Vec::new();
+    for theme in &table.themes {
+        for (g, group) in table.groups.iter().enumerate() {
+            rows.push([
+                theme.id.clone(),
+                theme.label_ja.clone(),
+                group.clone(),
+                table.plans[g].to_string(),
+                theme.present[g].to_string(),
+                format!("{:.4}", theme.residuals.get(g).copied().unwrap_or_default()),
+                format!("{:.4}", theme.test.chi2),
+                theme.test.df.to_string(),
+                format!("{:.6}", theme.test.p),
+                format!("{:.6}", theme.p_holm),
+                version.clone(),
+            ]);
+        }
+    }
+    rows
+}
+
+/// The group table as CSV with a BOM, one row per theme × group.
+pub fn group_csv(table: &GroupTable) -> Result<Vec<u8>, ExportError> {
+    let mut writer = csv::Writer::from_writer(UTF8_BOM.to_vec());
+    writer.write_record(GROUP_COLUMNS)?;
+    for row in group_rows(table) {
+        writer.write_record(row)?;
+    }
+    writer.into_inner().map_err(|err| ExportError::Io(err.into_error()))
+}
+
+/// A workbook with a `groups` sheet (numbers as numbers) and an `about` sheet.
+pub fn group_xlsx(table: &GroupTable) -> Result<Vec<u8>, ExportError> {
+    use rust_xlsxwriter::{DocProperties, Workbook};
+    let mut workbook = Workbook::new();
+    if let Some(p) = &table.provenance {
+        let properties = DocProperties::new()
+            .set_title("gyokaku themes by group")
+            .set_author("gyokaku")
+            .set_creation_datetime(&excel_time(&p.generated)?);
+        workbook.set_properties(&properties);
+    }
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("groups")?;
+    write_header(sheet, &GROUP_COLUMNS)?;
+    for (r, row) in (1u32..).zip(group_rows(table)) {
+        for (c, field) in (0u16..).zip(row) {
+            match field.parse::<f64>() {
+                Ok(n) if (3..=9).contains(&c) => sheet.write_number(r, c, n)?,
+                _ => sheet.write_string(r, c, field)?,
+            };
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    let about = workbook.add_worksheet();
+    about.set_name("about")?;
+    write_header(about, &["field", "value"])?;
+    let p = table.provenance.clone();
+    let field = |f: fn(&Provenance) -> String| p.as_ref().map(f).unwrap_or_default();
+    let rows = [
+        ("tool", field(|p| format!("gyokaku {}", p.gyokaku_version))),
+        ("taxonomy", table.taxonomy.clone()),
+        ("index", field(|p| p.index.clone())),
+        ("index commit", field(|p| p.index_commit.clone().unwrap_or_default())),
+        ("generated (UTC)", field(|p| p.generated.clone())),
+        ("groups by", format!("{:?}", table.by)),
+        (
+            "overall",
+            format!(
+                "χ² = {:.2}, df = {}, p = {:.6}",
+                table.overall.chi2, table.overall.df, table.overall.p
+            ),
+        ),
+        ("note", table.note.clone()),
+    ];
+    for (r, (name, text)) in (1u32..).zip(rows) {
+        about.write_string(r, 0, name)?;
+        about.write_string(r, 1, text)?;
+    }
+    about.set_column_width(1, 90)?;
+    Ok(workbook.save_to_buffer()?)
 }
 
 /// Pearson's χ² of independence of a rows × columns table; rows or columns that are all zero

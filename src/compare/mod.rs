@@ -8,6 +8,7 @@
 pub mod gaps;
 pub mod groups;
 pub mod terms;
+pub mod time;
 
 use std::collections::BTreeMap;
 
@@ -275,10 +276,26 @@ fn keyness_of(
     counts: &BTreeMap<String, BTreeMap<String, usize>>,
     target: &[String],
 ) -> Vec<KeyTerm> {
+    keyness_against(counts, target, None)
+}
+
+/// Terms over-represented in `target` documents against the `reference` documents (all
+/// other documents when `None`), by G².
+fn keyness_against(
+    counts: &BTreeMap<String, BTreeMap<String, usize>>,
+    target: &[String],
+    reference: Option<&[String]>,
+) -> Vec<KeyTerm> {
     let mut inside: BTreeMap<&str, usize> = BTreeMap::new();
     let mut outside: BTreeMap<&str, usize> = BTreeMap::new();
     for (path, terms) in counts {
-        let bucket = if target.contains(path) { &mut inside } else { &mut outside };
+        let bucket = if target.contains(path) {
+            &mut inside
+        } else if reference.is_none_or(|r| r.contains(path)) {
+            &mut outside
+        } else {
+            continue;
+        };
         for (term, n) in terms {
             *bucket.entry(term).or_default() += n;
         }

@@ -5,34 +5,8 @@
 use serde::Serialize;
 
 use super::Measure;
-use crate::themes::export::{About, ExportError, UTF8_BOM, excel_time, write_header};
-
-/// Where a measures report came from.
-#[derive(Debug, Clone, Serialize)]
-pub struct Provenance {
-    pub gyokaku_version: String,
-    /// `name@version` of the taxonomy that gave the passages' themes.
-    pub taxonomy: String,
-    pub dictionary: String,
-    pub index: String,
-    /// blake3 of the index's tantivy `meta.json` (changes with every commit).
-    pub index_commit: Option<String>,
-    /// The run time, ISO 8601 UTC.
-    pub generated: String,
-}
-
-impl Provenance {
-    pub fn new(about: &About, taxonomy: String, index_commit: Option<String>) -> Provenance {
-        Provenance {
-            gyokaku_version: about.gyokaku_version.clone(),
-            taxonomy,
-            dictionary: about.dictionary.clone(),
-            index: about.index.clone(),
-            index_commit,
-            generated: about.generated.clone(),
-        }
-    }
-}
+pub use crate::themes::export::Provenance;
+use crate::themes::export::{ExportError, UTF8_BOM, excel_time, write_header};
 
 /// The result of `gyokaku measures`.
 #[derive(Debug, Clone, Serialize)]

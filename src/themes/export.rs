@@ -237,6 +237,34 @@ pub struct About {
     pub index: String,
 }
 
+/// Where a report came from (measures, group tables): the `About` of the theme matrices
+/// plus the taxonomy and the index commit, serialisable.
+#[derive(Debug, Clone, Serialize)]
+pub struct Provenance {
+    pub gyokaku_version: String,
+    /// `name@version` of the taxonomy that gave the passages' themes.
+    pub taxonomy: String,
+    pub dictionary: String,
+    pub index: String,
+    /// blake3 of the index's tantivy `meta.json` (changes with every commit).
+    pub index_commit: Option<String>,
+    /// The run time, ISO 8601 UTC.
+    pub generated: String,
+}
+
+impl Provenance {
+    pub fn new(about: &About, taxonomy: String, index_commit: Option<String>) -> Provenance {
+        Provenance {
+            gyokaku_version: about.gyokaku_version.clone(),
+            taxonomy,
+            dictionary: about.dictionary.clone(),
+            index: about.index.clone(),
+            index_commit,
+            generated: about.generated.clone(),
+        }
+    }
+}
+
 /// The matrix as an Excel workbook: `matrix`, `evidence`, `taxonomy` and `about` sheets.
 pub fn matrix_xlsx(
     matrix: &Matrix,

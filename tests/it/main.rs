@@ -4,6 +4,7 @@ mod batch;
 mod cli;
 mod fetch;
 mod golden;
+mod groups;
 mod html;
 mod kwic;
 mod measures;
