@@ -119,8 +119,7 @@ fn keep(args: &MeasuresArgs, doc: &IndexedDocument) -> bool {
 
 /// blake3 of the tantivy `meta.json`, the same stamp the web app uses for a commit.
 pub(crate) fn index_commit(index: &Path) -> Option<String> {
-    let bytes = fs_err::read(index.join("tantivy").join("meta.json")).ok()?;
-    Some(blake3::hash(&bytes).to_hex()[..16].to_owned())
+    crate::index::commit_stamp(index).ok()
 }
 
 /// One line per target: where, the measure, value and unit, direction, year, department,

@@ -106,6 +106,14 @@ pub struct DocumentInput<'a> {
     pub passage_roles: &'a [&'static str],
 }
 
+/// A short fingerprint of the index's current commit (blake3 of tantivy's `meta.json`, 16 hex
+/// digits): it changes with every commit, so reports can name the index state they read and the
+/// web app can tell when to reload.
+pub fn commit_stamp(index_dir: &Path) -> std::io::Result<String> {
+    let bytes = fs_err::read(index_dir.join("tantivy").join("meta.json"))?;
+    Ok(blake3::hash(&bytes).to_hex()[..16].to_owned())
+}
+
 /// An open passage index.
 pub struct PassageIndex {
     dir: PathBuf,

@@ -53,9 +53,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 fn commit_stamp(index_dir: &Path) -> Result<String, WebError> {
-    let meta = index_dir.join("tantivy").join("meta.json");
-    let bytes = fs_err::read(&meta).map_err(|err| WebError::Internal(err.to_string()))?;
-    Ok(blake3::hash(&bytes).to_hex()[..16].to_owned())
+    crate::index::commit_stamp(index_dir).map_err(|err| WebError::Internal(err.to_string()))
 }
 
 impl Snapshot {
