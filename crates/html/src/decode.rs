@@ -18,7 +18,7 @@ const PRESCAN_BYTES: usize = 8192;
 
 /// The decoded text of a page and what is known about its encoding.
 #[derive(Debug)]
-pub(crate) struct Decoded {
+pub struct Decoded {
     pub text: String,
     /// E.g. `Shift_JIS (meta charset)`: the encoding and the evidence that chose it.
     pub description: String,
@@ -58,7 +58,7 @@ static XML_ENCODING: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Decodes the bytes of a page. `http_charset` is a charset known from outside the bytes.
-pub(crate) fn decode_page(bytes: &[u8], http_charset: Option<&str>) -> Decoded {
+pub fn decode_page(bytes: &[u8], http_charset: Option<&str>) -> Decoded {
     let mut warnings = Vec::new();
     let declared_in_page = match declared_charset(bytes) {
         Some((label, None)) => {

@@ -11,11 +11,20 @@
 //! - `render`: structure → lines, heading marks and links;
 //! - `metadata`: title, updated date, department and phone.
 //!
-//! It knows nothing about the rest of the pipeline; [`extract_html`] is its only entry.
+//! It knows nothing about the rest of the pipeline; [`extract_html`] is its main entry.
+//!
+//! Why a crate of its own (issue 10): web-page extraction needs scraper and encoding_rs,
+//! not the dictionary or the index, so as a crate it builds and tests on its own (`cargo
+//! test -p gyokaku-html`) and its fuzz target links only it. It also owns the one charset
+//! decoder of the project ([`decode_page`]), which the crawler and the text-file extractor
+//! use too. Public API: [`extract_html`], [`all_links`], [`decode_page`], [`reject_binary`],
+//! [`SourceHints`] and [`HtmlError`].
 
 mod boilerplate;
 mod content;
 mod decode;
+
+pub use decode::{Decoded, decode_page};
 mod dom;
 mod metadata;
 mod render;
@@ -30,8 +39,14 @@ use thiserror::Error;
 use self::boilerplate::RemovalKind;
 use self::content::{Method, Region};
 use self::render::{Rendered, Scope};
-use crate::extract::SourceHints;
-use crate::model::{Extracted, Format, HeadingMark, Link, Page, Removed};
+use gyokaku_extract_model::{Extracted, Format, HeadingMark, Link, Page, Removed};
+
+/// Optional knowledge about a file that does not come from its bytes.
+#[derive(Debug, Clone, Default)]
+pub struct SourceHints {
+    /// A charset known from HTTP headers (a sidecar file or a manifest column).
+    pub charset: Option<String>,
+}
 
 #[derive(Debug, Error)]
 pub enum HtmlError {
@@ -131,7 +146,7 @@ pub fn all_links(bytes: &[u8], http_charset: Option<&str>) -> Vec<Link> {
 
 /// Binary files have NUL and control bytes that no web page has (ESC aside, which
 /// ISO-2022-JP uses). UTF-16 pages, with their NULs, announce themselves with a BOM.
-/// Also used by [`crate::extract::extract`] for files that are not PDF.
+/// Also used by `gyokaku::extract` for files that are not PDF.
 pub fn reject_binary(bytes: &[u8]) -> Result<(), HtmlError> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Ok(());
