@@ -16,15 +16,16 @@
 //! Why a crate of its own (issue 10): web-page extraction needs scraper and encoding_rs,
 //! not the dictionary or the index, so as a crate it builds and tests on its own (`cargo
 //! test -p gyokaku-html`) and its fuzz target links only it. It also owns the one charset
-//! decoder of the project ([`decode_page`]), which the crawler and the text-file extractor
-//! use too. Public API: [`extract_html`], [`all_links`], [`decode_page`], [`reject_binary`],
+//! decoder of the project ([`decode_page`], [`decode_text`]), which the crawler, the text-file
+//! extractor and the manifest reader use too, and the one binary-file detector
+//! ([`reject_binary`]). Public API: [`extract_html`], [`all_links`], the decoders, [`reject_binary`],
 //! [`SourceHints`] and [`HtmlError`].
 
 mod boilerplate;
 mod content;
 mod decode;
 
-pub use decode::{Decoded, decode_page};
+pub use decode::{Decoded, decode_page, decode_text};
 mod dom;
 mod metadata;
 mod render;
@@ -301,6 +302,31 @@ fn describe_removals(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn random_bytes_are_binary_but_japanese_text_is_not() {
+        let mut state: u32 = 12345;
+        let random: Vec<u8> = (0..4096)
+            .map(|_| {
+                state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                (state >> 16) as u8
+            })
+            .collect();
+        assert!(reject_binary(&random).is_err());
+        let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode("芽室町行政経営ポリシー\n\t第1章");
+        assert!(reject_binary(&sjis).is_ok());
+        assert!(reject_binary("\u{FEFF}所沢市".as_bytes()).is_ok());
+        assert!(reject_binary(&[0xFF, 0xFE, 0x40, 0x62, 0, 0]).is_ok());
+    }
+
+    #[test]
+    fn text_decoding_ignores_markup_declarations() {
+        let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode("<meta charset=euc-jp> 所沢市の計画");
+        let decoded = decode_text(&sjis, Some("Shift_JIS"));
+        assert_eq!(decoded.text, "<meta charset=euc-jp> 所沢市の計画");
+        assert_eq!(decoded.description, "Shift_JIS (HTTP charset)");
+        assert_eq!(decode_text("所沢".as_bytes(), None).description, "UTF-8 (detected)");
+    }
 
     #[test]
     fn binary_junk_is_a_clear_error() {

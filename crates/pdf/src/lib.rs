@@ -35,7 +35,7 @@ use thiserror::Error;
 use furniture::PageBox;
 pub use furniture::remove_dot_leaders;
 use grid::Grid;
-use gyokaku_extract_model::{Extracted, Format, HeadingMark, OcrPage, Page, Removed, catch_panic};
+use gyokaku_extract_model::{Extracted, Format, HeadingMark, OcrPage, Page, Removed};
 use interpreter::{Interpreter, Matrix};
 use layout::Fragment;
 use objects::{Budget, LimitHit};
