@@ -114,6 +114,14 @@ mod tests {
     }
 
     #[test]
+    fn decodes_seven_bit_iso_2022_jp_text() {
+        let (bytes, _, _) = encoding_rs::ISO_2022_JP.encode("行政改革大綱");
+        let extracted = extract_text(&bytes, &SourceHints::default()).unwrap();
+        assert_eq!(extracted.pages[0].text, "行政改革大綱\n");
+        assert_eq!(extracted.encoding.as_deref(), Some("ISO-2022-JP (detected)"));
+    }
+
+    #[test]
     fn strips_utf8_bom() {
         let decoded = decode_text("\u{FEFF}所沢市".as_bytes(), None);
         assert_eq!(decoded.text, "所沢市");
