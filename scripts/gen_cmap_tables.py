@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Generate the compact CMap and CID->Unicode tables under src/extract/pdf/data/.
+"""Generate the compact CMap and CID->Unicode tables under crates/pdf/src/data/.
 
-Source: the Adobe CMap resources (BSD-3-Clause, see src/extract/pdf/data/NOTICE) as converted
+Source: the Adobe CMap resources (BSD-3-Clause, see crates/pdf/src/data/NOTICE) as converted
 to JSON by pdfminer.six, installed from PyPI (`pip install pdfminer.six`; tables were generated
 with pdfminer.six 20260107). Run: python3 scripts/gen_cmap_tables.py
 

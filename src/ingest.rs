@@ -25,7 +25,9 @@ use crate::tokenize::{JapaneseTokenizer, TokenizeError};
 
 /// Bump when extraction output changes, so cached extractions are redone.
 /// 2: PDF tables read by their ruling lines.
-pub const EXTRACTOR_VERSION: u32 = 3;
+/// 4: text files decoded by the one decoder (ISO-2022-JP text, declared charsets cross-checked,
+///    encoding described as for pages), binary text files by the one detector.
+pub const EXTRACTOR_VERSION: u32 = 4;
 
 /// Commit at least every this many documents or this much time, so a crash or a killed job
 /// loses little work.
@@ -415,7 +417,7 @@ struct PrepareContext<'a> {
 /// Prepares one document; a panic anywhere becomes a failed outcome for that file alone.
 fn prepare_guarded(file: &InputFile, context: &PrepareContext<'_>) -> Prepared {
     let started = Instant::now();
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| prepare(file, context)));
+    let result = extract::catch_panic(|| prepare(file, context));
     let mut prepared = result.unwrap_or_else(|_| {
         let mut outcome = DocumentOutcome::new(&file.key, DocStatus::Failed);
         outcome.error = Some("internal error while processing this file (panic)".to_owned());
@@ -445,7 +447,12 @@ fn prepare(file: &InputFile, context: &PrepareContext<'_>) -> Prepared {
     let manifest_meta =
         manifests.iter().find_map(|m| m.get(&file.path)).cloned().unwrap_or_default();
     // A change of OCR mode or of the Tesseract installed may change the text of scans.
-    let extraction_key = format!("{analysis_key}\n{}", options.limits.ocr.cache_tag());
+    let mut extraction_key = format!("{analysis_key}\n{}", options.limits.ocr.cache_tag());
+    // The charset of a manifest column, else of a `NAME.charset` sidecar, as `extract` reads it.
+    let hints = extract::source_hints(&file.path, manifest_meta.extra.get("charset").cloned());
+    if let Some(charset) = &hints.charset {
+        extraction_key.push_str(&format!("\ncharset {charset}"));
+    }
     let fingerprint = fingerprint(&hash, &manifest_meta, &extraction_key);
     if let Some(entry) = known.get(&file.key).filter(|e| e.fingerprint == fingerprint) {
         outcome.status = DocStatus::Unchanged;
@@ -453,7 +460,6 @@ fn prepare(file: &InputFile, context: &PrepareContext<'_>) -> Prepared {
         outcome.municipality = entry.municipality.clone();
         return Prepared { outcome, write: None };
     }
-    let hints = SourceHints { charset: manifest_meta.extra.get("charset").cloned() };
     let extracted = match cache.get_or_extract(&hash, &bytes, &options.limits, &hints) {
         Ok(extracted) => extracted,
         Err(err) => {
@@ -574,8 +580,15 @@ impl ExtractionCache {
         ExtractionCache { dir: index_dir.join("extracted") }
     }
 
-    fn path(&self, hash: &str) -> PathBuf {
-        self.dir.join(format!("{hash}-v{EXTRACTOR_VERSION}.json"))
+    /// A declared charset changes the text of the same bytes, so it is part of the key.
+    fn path(&self, hash: &str, hints: &SourceHints) -> PathBuf {
+        match &hints.charset {
+            None => self.dir.join(format!("{hash}-v{EXTRACTOR_VERSION}.json")),
+            Some(charset) => {
+                let charset: String = charset.chars().filter(char::is_ascii_alphanumeric).collect();
+                self.dir.join(format!("{hash}-{charset}-v{EXTRACTOR_VERSION}.json"))
+            }
+        }
     }
 
     fn get_or_extract(
@@ -585,14 +598,14 @@ impl ExtractionCache {
         limits: &Limits,
         hints: &SourceHints,
     ) -> Result<Extracted, ExtractError> {
-        let path = self.path(hash);
+        let path = self.path(hash, hints);
         if let Ok(json) = fs_err::read(&path)
             && let Ok(extracted) = serde_json::from_slice::<Extracted>(&json)
             && !ocr_would_differ(&extracted, &limits.ocr)
         {
             return Ok(extracted);
         }
-        let extracted = extract_with_deadline(bytes, limits, hints)?;
+        let extracted = extract::extract_with_deadline(bytes, limits, hints)?;
         self.store(&path, &extracted);
         Ok(extracted)
     }
@@ -631,37 +644,6 @@ fn ocr_would_differ(cached: &Extracted, ocr: &OcrOptions) -> bool {
         }
     }
 }
-
-/// Extracts on a watchdog thread: an extractor stuck past the hard deadline (the extractor's
-/// own `max_seconds` plus a grace period) is abandoned, and the batch goes on.
-fn extract_with_deadline(
-    bytes: &[u8],
-    limits: &Limits,
-    hints: &SourceHints,
-) -> Result<Extracted, ExtractError> {
-    let deadline = limits.max_seconds + (limits.max_seconds / 4.0).max(2.0);
-    if !deadline.is_finite() || deadline <= 0.0 {
-        return extract::extract(bytes, limits, hints);
-    }
-    let (sender, receiver) = mpsc::channel();
-    let (owned, thread_limits, thread_hints) = (bytes.to_vec(), limits.clone(), hints.clone());
-    let spawned = std::thread::Builder::new()
-        .name("gyokaku-extract".to_owned())
-        .stack_size(EXTRACT_STACK_BYTES)
-        .spawn(move || {
-            let _ = sender.send(extract::extract(&owned, &thread_limits, &thread_hints));
-        });
-    if spawned.is_err() {
-        return extract::extract(bytes, limits, hints);
-    }
-    match receiver.recv_timeout(std::time::Duration::from_secs_f64(deadline)) {
-        Ok(result) => result,
-        Err(_) => Err(ExtractError::TimedOut { seconds: deadline }),
-    }
-}
-
-/// Stack of an extraction thread: deep but bounded recursion in hostile PDFs needs room.
-const EXTRACT_STACK_BYTES: usize = 16 * 1024 * 1024;
 
 #[cfg(test)]
 mod tests {

@@ -35,11 +35,13 @@ const KNOWN_COLUMNS: [&str; 7] =
     ["path", "municipality", "prefecture", "code", "title", "year", "url"];
 
 impl Manifest {
-    /// Reads a manifest (UTF-8, BOM accepted). Paths are relative to the manifest's folder.
+    /// Reads a manifest (UTF-8 with or without BOM, Shift_JIS, …: decoded as text files are). Paths are relative to the manifest's folder.
     pub fn load(path: &Path) -> Result<Self, ManifestError> {
-        let text = fs_err::read_to_string(path)
+        let bytes = fs_err::read(path)
             .map_err(|source| ManifestError::Io { path: path.to_owned(), source })?;
-        Self::parse(text.trim_start_matches('\u{FEFF}'), path)
+        // The one decoder: spreadsheet programs save CSV as Shift_JIS as often as UTF-8.
+        let text = crate::extract::html::decode_text(&bytes, None).text;
+        Self::parse(&text, path)
     }
 
     fn parse(text: &str, manifest_path: &Path) -> Result<Self, ManifestError> {

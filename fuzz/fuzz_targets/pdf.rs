@@ -1,7 +1,7 @@
 //! The PDF extractor on arbitrary bytes: it may fail, never panic, hang or blow memory.
 #![no_main]
 
-use gyokaku::extract::Limits;
+use gyokaku_pdf::Limits;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -10,5 +10,5 @@ fuzz_target!(|data: &[u8]| {
         max_seconds: 5.0,
         ..Limits::default()
     };
-    let _ = gyokaku::extract::pdf::extract_pdf(data, &limits);
+    let _ = gyokaku_pdf::extract_pdf(data, &limits);
 });

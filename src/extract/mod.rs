@@ -4,8 +4,14 @@
 //! bytes (`%PDF-` header, HTML markup, else text), never from the file name. Each format
 //! lives in its own submodule with its own error type; [`extract`] is the single entry point.
 
-pub mod html;
-pub mod pdf;
+//!
+//! The extractors themselves are workspace crates, `gyokaku-pdf` (`crates/pdf`) and
+//! `gyokaku-html` (`crates/html`), re-exported here as [`pdf`] and [`html`]; their shared
+//! values come from `gyokaku-extract-model`. This module is the glue: format sniffing,
+//! plain-text files, the `.charset` sidecar, the one panic net and the one timeout.
+
+pub use gyokaku_html as html;
+pub use gyokaku_pdf as pdf;
 mod text;
 
 use std::path::Path;
@@ -13,42 +19,9 @@ use std::path::Path;
 use thiserror::Error;
 
 use crate::model::{Extracted, Format};
-pub use pdf::{OcrMode, OcrOptions};
-
-/// Resource limits for one document, so one hostile file cannot stall or exhaust a batch.
-#[derive(Debug, Clone)]
-pub struct Limits {
-    /// Files larger than this are refused before reading.
-    pub max_file_bytes: u64,
-    /// Upper bound on the bytes decompressed from PDF streams, summed over the document.
-    pub max_decompressed_bytes: u64,
-    /// Wall-clock budget for extracting one document.
-    pub max_seconds: f64,
-    /// Maximum nesting of Form XObjects and similar recursive structures.
-    pub max_depth: u32,
-    /// When scanned pages are read by OCR, and how many at a time. Not a limit, but it
-    /// travels with them to every extraction and bounds the work done per document.
-    pub ocr: OcrOptions,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_file_bytes: 200 * 1024 * 1024,
-            max_decompressed_bytes: 1024 * 1024 * 1024,
-            max_seconds: 120.0,
-            max_depth: 16,
-            ocr: OcrOptions::default(),
-        }
-    }
-}
-
-/// Optional knowledge about a file that does not come from its bytes.
-#[derive(Debug, Clone, Default)]
-pub struct SourceHints {
-    /// A charset known from HTTP headers (a sidecar file or a manifest column).
-    pub charset: Option<String>,
-}
+pub use gyokaku_extract_model::catch_panic;
+pub use html::SourceHints;
+pub use pdf::{Limits, OcrMode, OcrOptions};
 
 #[derive(Debug, Error)]
 pub enum ExtractError {
@@ -97,8 +70,8 @@ fn find_subslice(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|window| window == needle)
 }
 
-/// Reads and extracts one file. Panics inside a format's extractor become an error for
-/// this file only.
+/// Reads and extracts one file, under the deadline of [`extract_with_deadline`]. Panics
+/// inside a format's extractor become an error for this file only.
 pub fn extract_file(
     path: &Path,
     limits: &Limits,
@@ -112,16 +85,18 @@ pub fn extract_file(
     }
     let bytes =
         fs_err::read(path).map_err(|source| ExtractError::Io { path: path.to_owned(), source })?;
-    if hints.charset.is_none()
-        && let Some(charset) = sidecar_charset(path)
-    {
-        return extract(&bytes, limits, &SourceHints { charset: Some(charset) });
-    }
-    extract(&bytes, limits, hints)
+    let hints = source_hints(path, hints.charset.clone());
+    extract_with_deadline(&bytes, limits, &hints)
 }
 
-/// The HTTP charset saved by a mirroring tool next to a page: `page.html.charset`
-/// holding a label such as `Shift_JIS`.
+/// What is known about `path` from outside its bytes: `charset` when the caller knows one
+/// (a manifest column), else the HTTP charset a mirroring tool saved next to the page in a
+/// sidecar, `page.html.charset`, holding a label such as `Shift_JIS`. `extract` and
+/// `ingest` both read hints through here.
+pub fn source_hints(path: &Path, charset: Option<String>) -> SourceHints {
+    SourceHints { charset: charset.or_else(|| sidecar_charset(path)) }
+}
+
 fn sidecar_charset(path: &Path) -> Option<String> {
     let mut sidecar = path.as_os_str().to_owned();
     sidecar.push(".charset");
@@ -129,6 +104,39 @@ fn sidecar_charset(path: &Path) -> Option<String> {
     let label = label.trim();
     (!label.is_empty() && label.len() < 64).then(|| label.to_owned())
 }
+
+/// [`extract`] on a watchdog thread: the one timeout of extraction. An extractor stuck past
+/// the hard deadline (`max_seconds` plus a grace period, during which the PDF reader's own
+/// budget checks, which use the same `max_seconds`, normally end the work) is abandoned with
+/// [`ExtractError::TimedOut`], and the batch goes on.
+pub fn extract_with_deadline(
+    bytes: &[u8],
+    limits: &Limits,
+    hints: &SourceHints,
+) -> Result<Extracted, ExtractError> {
+    let deadline = limits.max_seconds + (limits.max_seconds / 4.0).max(2.0);
+    if !deadline.is_finite() || deadline <= 0.0 {
+        return extract(bytes, limits, hints);
+    }
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let (owned, thread_limits, thread_hints) = (bytes.to_vec(), limits.clone(), hints.clone());
+    let spawned = std::thread::Builder::new()
+        .name("gyokaku-extract".to_owned())
+        .stack_size(EXTRACT_STACK_BYTES)
+        .spawn(move || {
+            let _ = sender.send(extract(&owned, &thread_limits, &thread_hints));
+        });
+    if spawned.is_err() {
+        return extract(bytes, limits, hints);
+    }
+    match receiver.recv_timeout(std::time::Duration::from_secs_f64(deadline)) {
+        Ok(result) => result,
+        Err(_) => Err(ExtractError::TimedOut { seconds: deadline }),
+    }
+}
+
+/// Stack of an extraction thread: deep but bounded recursion in hostile PDFs needs room.
+const EXTRACT_STACK_BYTES: usize = 16 * 1024 * 1024;
 
 /// Extracts text from the bytes of one file, in whatever format they are.
 pub fn extract(
@@ -143,22 +151,12 @@ pub fn extract(
     if format != Format::Pdf {
         html::reject_binary(bytes)?;
     }
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match format {
+    catch_panic(|| match format {
         Format::Pdf => pdf::extract_pdf(bytes, limits).map_err(ExtractError::from),
         Format::Html => html::extract_html(bytes, hints).map_err(ExtractError::from),
         Format::Text => text::extract_text(bytes, hints),
-    }))
-    .unwrap_or_else(|payload| Err(ExtractError::Panic(panic_message(&payload))))
-}
-
-fn panic_message(payload: &Box<dyn std::any::Any + Send>) -> String {
-    if let Some(message) = payload.downcast_ref::<&str>() {
-        (*message).to_owned()
-    } else if let Some(message) = payload.downcast_ref::<String>() {
-        message.clone()
-    } else {
-        "unknown panic".to_owned()
-    }
+    })
+    .unwrap_or_else(|message| Err(ExtractError::Panic(message)))
 }
 
 #[cfg(test)]

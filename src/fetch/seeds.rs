@@ -20,11 +20,13 @@ pub struct Seed {
     pub line: u64,
 }
 
-/// Reads a seeds file (UTF-8, BOM accepted, header row).
+/// Reads a seeds file (decoded as text files are, header row).
 pub fn load_seeds(path: &Path) -> Result<Vec<Seed>, FetchError> {
-    let text = fs_err::read_to_string(path)
-        .map_err(|source| FetchError::Io { path: path.to_owned(), source })?;
-    parse_seeds(text.trim_start_matches('\u{FEFF}'), path)
+    let bytes =
+        fs_err::read(path).map_err(|source| FetchError::Io { path: path.to_owned(), source })?;
+    // The one decoder, as for manifests: UTF-8 with or without BOM, Shift_JIS, ….
+    let text = crate::extract::html::decode_text(&bytes, None).text;
+    parse_seeds(&text, path)
 }
 
 fn parse_seeds(text: &str, path: &Path) -> Result<Vec<Seed>, FetchError> {

@@ -238,6 +238,34 @@ fn sidecar_charset_file_is_the_http_charset() {
     assert_eq!(extracted.pages[0].text, "行政改革大綱\n本市の取組です。");
 }
 
+/// `ingest` reads the sidecar as `extract` does (issue 10): the extraction it caches and
+/// indexes was decoded with the sidecar's charset, which beats the page's stale meta.
+#[test]
+fn ingest_honours_the_sidecar_charset() {
+    let dir = tempfile::tempdir().unwrap();
+    let plans = dir.path().join("plans");
+    fs_err::create_dir_all(&plans).unwrap();
+    let html = "<html><head><meta charset=\"EUC-JP\"></head><body><h1>行政改革大綱</h1><p>本市の取組です。</p></body></html>";
+    let (bytes, _, _) = encoding_rs::SHIFT_JIS.encode(html);
+    fs_err::write(plans.join("page.html"), &bytes).unwrap();
+    fs_err::write(plans.join("page.html.charset"), "Shift_JIS\n").unwrap();
+    gyokaku(dir.path()).args(["ingest", "plans", "--index", "index", "-q"]).assert().success();
+    let cached: Vec<_> = fs_err::read_dir(dir.path().join("index/extracted"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+        .collect();
+    assert_eq!(cached.len(), 1, "{cached:?}");
+    let extracted: Extracted = serde_json::from_slice(&fs_err::read(&cached[0]).unwrap()).unwrap();
+    assert_eq!(extracted.encoding.as_deref(), Some("Shift_JIS (HTTP charset)"));
+    assert_eq!(extracted.pages[0].text, "行政改革大綱\n本市の取組です。");
+    let result = crate::support::search_json(dir.path(), &["取組"]);
+    assert!(
+        result["hits"][0]["path"].as_str().is_some_and(|p| p.ends_with("page.html")),
+        "{result}"
+    );
+}
+
 // --- Hostile input ---------------------------------------------------------------------
 
 #[test]

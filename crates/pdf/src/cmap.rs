@@ -361,7 +361,7 @@ fn read_bfchar(tokens: &[Token], mut i: usize, cmap: &mut CMap) -> usize {
         if let Some(code) = hex_code(&tokens[i]) {
             let text = match &tokens[i + 1] {
                 Token::Hex(bytes) => Some(utf16_text(bytes)),
-                Token::Name(name) => crate::extract::pdf::tables::glyph_name_to_unicode(name),
+                Token::Name(name) => crate::tables::glyph_name_to_unicode(name),
                 _ => None,
             };
             if let Some(text) = text {

@@ -13,7 +13,7 @@ use scraper::Node;
 
 use super::boilerplate::RemovalKind;
 use super::dom;
-use crate::model::{HeadingMark, Link};
+use gyokaku_extract_model::{HeadingMark, Link};
 
 /// What to render: a subtree, optionally only between two marker nodes.
 pub(crate) struct Scope<'a> {

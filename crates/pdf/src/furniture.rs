@@ -9,7 +9,7 @@ use regex::Regex;
 use unicode_normalization::UnicodeNormalization;
 
 use super::layout::Fragment;
-use crate::model::Removed;
+use gyokaku_extract_model::Removed;
 
 /// The page box in the same space as the fragments: (x0, y0, x1, y1).
 pub(crate) type PageBox = (f32, f32, f32, f32);
@@ -62,7 +62,7 @@ fn repeat_key(fragment: &Fragment, band: Band) -> (Band, String) {
 /// page number, and lines of one character that is not Japanese (scanner specks read as
 /// `O` or `.`).
 pub(crate) fn remove_ocr_furniture(
-    pages: &mut [&mut crate::model::Page],
+    pages: &mut [&mut gyokaku_extract_model::Page],
     removed: &mut Vec<Removed>,
 ) {
     const EDGE_LINES: usize = 2;
@@ -219,7 +219,7 @@ fn leader_pattern() -> &'static Regex {
 }
 
 /// Replaces dot leaders (`目次……… 3`) by a tab, recording what was removed.
-pub(crate) fn remove_dot_leaders(page: u32, text: &str, removed: &mut Vec<Removed>) -> String {
+pub fn remove_dot_leaders(page: u32, text: &str, removed: &mut Vec<Removed>) -> String {
     let pattern = leader_pattern();
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
@@ -241,7 +241,7 @@ pub(crate) fn remove_dot_leaders(page: u32, text: &str, removed: &mut Vec<Remove
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::pdf::layout::Orientation;
+    use crate::layout::Orientation;
 
     fn fragment(text: &str, y: f32) -> Fragment {
         Fragment {

@@ -33,10 +33,11 @@ use serde::{Deserialize, Serialize};
 
 use super::layout;
 use super::objects;
-use crate::model::{HeadingMark, OcrPage, Page};
+use gyokaku_extract_model::{HeadingMark, OcrPage, Page};
 
 /// When pages are read by OCR.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum OcrMode {
     /// Pages without a text layer, or whose text layer is garbage.

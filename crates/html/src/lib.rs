@@ -11,11 +11,21 @@
 //! - `render`: structure → lines, heading marks and links;
 //! - `metadata`: title, updated date, department and phone.
 //!
-//! It knows nothing about the rest of the pipeline; [`extract_html`] is its only entry.
+//! It knows nothing about the rest of the pipeline; [`extract_html`] is its main entry.
+//!
+//! Why a crate of its own (issue 10): web-page extraction needs scraper and encoding_rs,
+//! not the dictionary or the index, so as a crate it builds and tests on its own (`cargo
+//! test -p gyokaku-html`) and its fuzz target links only it. It also owns the one charset
+//! decoder of the project ([`decode_page`], [`decode_text`]), which the crawler, the text-file
+//! extractor and the manifest reader use too, and the one binary-file detector
+//! ([`reject_binary`]). Public API: [`extract_html`], [`all_links`], the decoders, [`reject_binary`],
+//! [`SourceHints`] and [`HtmlError`].
 
 mod boilerplate;
 mod content;
 mod decode;
+
+pub use decode::{Decoded, decode_page, decode_text};
 mod dom;
 mod metadata;
 mod render;
@@ -30,8 +40,14 @@ use thiserror::Error;
 use self::boilerplate::RemovalKind;
 use self::content::{Method, Region};
 use self::render::{Rendered, Scope};
-use crate::extract::SourceHints;
-use crate::model::{Extracted, Format, HeadingMark, Link, Page, Removed};
+use gyokaku_extract_model::{Extracted, Format, HeadingMark, Link, Page, Removed};
+
+/// Optional knowledge about a file that does not come from its bytes.
+#[derive(Debug, Clone, Default)]
+pub struct SourceHints {
+    /// A charset known from HTTP headers (a sidecar file or a manifest column).
+    pub charset: Option<String>,
+}
 
 #[derive(Debug, Error)]
 pub enum HtmlError {
@@ -131,7 +147,7 @@ pub fn all_links(bytes: &[u8], http_charset: Option<&str>) -> Vec<Link> {
 
 /// Binary files have NUL and control bytes that no web page has (ESC aside, which
 /// ISO-2022-JP uses). UTF-16 pages, with their NULs, announce themselves with a BOM.
-/// Also used by [`crate::extract::extract`] for files that are not PDF.
+/// Also used by `gyokaku::extract` for files that are not PDF.
 pub fn reject_binary(bytes: &[u8]) -> Result<(), HtmlError> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Ok(());
@@ -286,6 +302,31 @@ fn describe_removals(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn random_bytes_are_binary_but_japanese_text_is_not() {
+        let mut state: u32 = 12345;
+        let random: Vec<u8> = (0..4096)
+            .map(|_| {
+                state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                (state >> 16) as u8
+            })
+            .collect();
+        assert!(reject_binary(&random).is_err());
+        let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode("芽室町行政経営ポリシー\n\t第1章");
+        assert!(reject_binary(&sjis).is_ok());
+        assert!(reject_binary("\u{FEFF}所沢市".as_bytes()).is_ok());
+        assert!(reject_binary(&[0xFF, 0xFE, 0x40, 0x62, 0, 0]).is_ok());
+    }
+
+    #[test]
+    fn text_decoding_ignores_markup_declarations() {
+        let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode("<meta charset=euc-jp> 所沢市の計画");
+        let decoded = decode_text(&sjis, Some("Shift_JIS"));
+        assert_eq!(decoded.text, "<meta charset=euc-jp> 所沢市の計画");
+        assert_eq!(decoded.description, "Shift_JIS (HTTP charset)");
+        assert_eq!(decode_text("所沢".as_bytes(), None).description, "UTF-8 (detected)");
+    }
 
     #[test]
     fn binary_junk_is_a_clear_error() {

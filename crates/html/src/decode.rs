@@ -18,7 +18,7 @@ const PRESCAN_BYTES: usize = 8192;
 
 /// The decoded text of a page and what is known about its encoding.
 #[derive(Debug)]
-pub(crate) struct Decoded {
+pub struct Decoded {
     pub text: String,
     /// E.g. `Shift_JIS (meta charset)`: the encoding and the evidence that chose it.
     pub description: String,
@@ -58,9 +58,22 @@ static XML_ENCODING: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Decodes the bytes of a page. `http_charset` is a charset known from outside the bytes.
-pub(crate) fn decode_page(bytes: &[u8], http_charset: Option<&str>) -> Decoded {
+pub fn decode_page(bytes: &[u8], http_charset: Option<&str>) -> Decoded {
+    decode(bytes, http_charset, true)
+}
+
+/// Decodes the bytes of a plain text file (or a manifest, a seeds list): the same evidence
+/// as [`decode_page`] without the in-page declarations, which only markup has. `charset`
+/// is a charset known from outside the bytes (HTTP, a sidecar, a manifest column).
+pub fn decode_text(bytes: &[u8], charset: Option<&str>) -> Decoded {
+    decode(bytes, charset, false)
+}
+
+/// The one decoder: BOM > outside charset > meta / XML declaration (markup only) >
+/// valid UTF-8 > detection with a .jp hint, a declared charset cross-checked.
+fn decode(bytes: &[u8], http_charset: Option<&str>, markup: bool) -> Decoded {
     let mut warnings = Vec::new();
-    let declared_in_page = match declared_charset(bytes) {
+    let declared_in_page = match declared_charset(bytes).filter(|_| markup) {
         Some((label, None)) => {
             warnings.push(format!("unknown charset `{label}` declared in the page; ignored"));
             None
