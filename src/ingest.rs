@@ -221,6 +221,7 @@ struct PreparedWrite {
     passages: Vec<Passage>,
     passage_themes: Vec<Vec<String>>,
     passage_roles: Vec<&'static str>,
+    passage_ocr: Vec<bool>,
 }
 
 /// An input file with the name it is indexed under.
@@ -359,6 +360,7 @@ pub fn ingest(
                         passages: &write.passages,
                         passage_themes: &write.passage_themes,
                         passage_roles: &write.passage_roles,
+                        passage_ocr: &write.passage_ocr,
                     })
                     .map(|()| {
                         documents.insert(outcome.path.clone(), entry_for(&write));
@@ -491,6 +493,10 @@ fn prepare(file: &InputFile, context: &PrepareContext<'_>) -> Prepared {
         fingerprint,
         format: extracted.format,
         meta,
+        passage_ocr: passages
+            .iter()
+            .map(|p| extracted.ocr.iter().any(|page| page.page == p.page))
+            .collect(),
         passage_roles: passages
             .iter()
             .map(|p| crate::themes::passage_role(&p.heading_path, &p.text).as_str())

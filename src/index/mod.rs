@@ -104,6 +104,8 @@ pub struct DocumentInput<'a> {
     pub passage_themes: &'a [Vec<String>],
     /// Role names per passage (may be empty).
     pub passage_roles: &'a [&'static str],
+    /// Per passage: read from an OCR'd page (may be empty).
+    pub passage_ocr: &'a [bool],
 }
 
 /// A short fingerprint of the index's current commit (blake3 of tantivy's `meta.json`, 16 hex
@@ -487,6 +489,9 @@ impl PassageWriter<'_> {
             }
             if let Some(role) = input.passage_roles.get(i) {
                 doc.add_text(f.role, role);
+            }
+            if input.passage_ocr.get(i).copied().unwrap_or(false) {
+                doc.add_u64(f.ocr, 1);
             }
             self.writer.add_document(doc).map_err(self.index.tantivy_err())?;
         }

@@ -124,6 +124,9 @@ pub struct SearchHit {
     /// written before roles existed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
+    /// The passage was read from a page without a text layer, by OCR: cite with care.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub ocr: bool,
     #[serde(skip)]
     pub heading_path: Vec<String>,
 }
@@ -208,6 +211,7 @@ impl PassageIndex {
             text: stored_str(&doc, f.text),
             themes: stored_facets(&doc, f.themes),
             role: optional(f.role),
+            ocr: stored_u64(&doc, f.ocr) == 1,
         })
     }
 

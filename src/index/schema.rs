@@ -9,7 +9,8 @@ use super::analyzer::{BIGRAM_ANALYZER, BODY_ANALYZER};
 
 /// Bump when the schema or the analysis changes in a way that needs a rebuild.
 /// 3: `municipality_type`, and `code` as a fast field (issue 12).
-/// 4: `role`, the passage's role (history, state, commitment, target, other).
+/// 4: `role`, the passage's role (history, state, commitment, target, other), and `ocr`
+/// (1 for a passage read from an OCR'd page).
 pub const SCHEMA_VERSION: u32 = 4;
 
 /// Handles to every field of the schema.
@@ -35,6 +36,8 @@ pub struct Fields {
     pub themes: Field,
     /// The passage's role (`themes::Role`), for `--role` filters.
     pub role: Field,
+    /// 1 when the passage's page was read by OCR (absent otherwise).
+    pub ocr: Field,
     pub vars: Field,
     pub meta_json: Field,
 }
@@ -69,6 +72,7 @@ impl Fields {
             body_bigram: builder.add_text_field("body_bigram", analyzed(BIGRAM_ANALYZER, false)),
             themes: builder.add_facet_field("themes", FacetOptions::default().set_stored()),
             role: builder.add_text_field("role", STRING | STORED | FAST),
+            ocr: builder.add_u64_field("ocr", INDEXED | STORED),
             vars: builder.add_text_field("vars", STRING | STORED),
             meta_json: builder.add_text_field("meta_json", STORED),
         };

@@ -141,9 +141,15 @@ fn badges(taxonomy: &Taxonomy, themes: &[String]) -> String {
         .collect()
 }
 
-/// The passage's role as a badge (方針・取組, 目標 …), nothing for an index without roles.
-fn role_badge(role: Option<&str>) -> String {
-    match role.and_then(crate::themes::Role::parse) {
+/// The passage's role as a badge (方針・取組, 目標 …), nothing for an index without roles, and
+/// an OCR mark for a passage read from a scanned page.
+fn role_badge(hit: &crate::index::SearchHit) -> String {
+    let ocr = if hit.ocr {
+        "<span class=\"role role-ocr\" title=\"OCRで読み取った頁: 引用前に原本を確認\">OCR</span>"
+    } else {
+        ""
+    };
+    let role = match hit.role.as_deref().and_then(crate::themes::Role::parse) {
         Some(role) => format!(
             "<span class=\"role role-{}\" title=\"{}\">{}</span>",
             role.as_str(),
@@ -151,7 +157,8 @@ fn role_badge(role: Option<&str>) -> String {
             role.label_ja()
         ),
         None => String::new(),
-    }
+    };
+    format!("{role}{ocr}")
 }
 
 /// The search form, filters kept as hidden fields so that a new query keeps them.
@@ -380,7 +387,7 @@ fn hit_html(snapshot: &Snapshot, taxonomy: &Taxonomy, shown: &ShownHit, rank: us
         escape(&plan),
         escape(hit.title.as_deref().unwrap_or(&hit.path)),
         hit.page,
-        role_badge(hit.role.as_deref()),
+        role_badge(hit),
         escape(&hit.heading),
         highlighted(&shown.snippet, &shown.highlights),
         badges(taxonomy, &hit.themes),
@@ -430,7 +437,7 @@ fn grouped_html(
                  <p class=\"snippet\">{}</p>{}</div>",
                 escape(&href),
                 hit.page,
-                role_badge(hit.role.as_deref()),
+                role_badge(hit),
                 escape(&hit.heading),
                 highlighted(&shown.snippet, &shown.highlights),
                 badges(taxonomy, &hit.themes)

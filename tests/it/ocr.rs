@@ -137,8 +137,22 @@ fn a_scanned_plan_is_searchable_after_ingest() {
     let plans = dir.path().join("plans");
     fs_err::create_dir_all(&plans).expect("plans folder");
     fs_err::copy(fixture("pdf/scan_horizontal.pdf"), plans.join("scan.pdf")).expect("copy");
+    fs_err::copy(fixture("pdf/lo_writer.pdf"), plans.join("text_layer.pdf")).expect("copy");
     gyokaku(dir.path()).args(["ingest", "plans", "--index", "index"]).assert().success();
     let json = search_json(dir.path(), &["公共施設", "老朽化"]);
     assert!(json["total"].as_u64().is_some_and(|n| n >= 1), "{json}");
-    assert_eq!(json["hits"][0]["page"], 1);
+    let hits = json["hits"].as_array().expect("hits");
+    let scanned: Vec<_> = hits
+        .iter()
+        .filter(|h| h["path"].as_str().is_some_and(|p| p.ends_with("scan.pdf")))
+        .collect();
+    assert_eq!(scanned[0]["page"], 1);
+    // Passages of an OCR'd page say so; passages from a text layer carry no mark.
+    assert!(scanned.iter().all(|h| h["ocr"] == true), "{json}");
+    assert!(
+        hits.iter()
+            .filter(|h| h["path"].as_str().is_some_and(|p| p.ends_with("text_layer.pdf")))
+            .all(|h| h.get("ocr").is_none()),
+        "{json}"
+    );
 }
