@@ -400,6 +400,10 @@ def main() -> int:
 
     manifest = read_manifest()
     splits = ["dev", "test"] if args.split == "both" else [args.split]
+    for split in splits:
+        if not any(r["split"] == split for r in manifest):
+            sys.exit(f"error: the `{split}` split has no texts in eval/real/manifest.csv (the test split is "
+                     f"round 3, parts named r3_*; see eval/real/README.md, then run `scripts/real_set.py merge`)")
     if args.keep:
         work_ctx = None
         work = Path(args.keep)
