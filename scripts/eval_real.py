@@ -24,6 +24,11 @@ THEMES   `BIN themes eval --gold GOLD --index IDX --format json`, GOLD being lab
          with its keys rewritten to the indexed paths; its micro (and macro) P/R/F1 for gyokaku
          and for the naive "any strong keyword anywhere" baseline it computes.
 
+HELD-OUT QUERIES  --queries FILE --qrels FILE score other queries than queries.tsv (e.g. the
+         round-3 held-out queries eval/real/parts/queries_heldout.tsv, written and graded by someone
+         who saw neither the tool's output nor its query-side vocabulary); --files LIST keeps only
+         the split's texts that grader read, so an ungraded text never counts as irrelevant.
+
 The binary: --bin, else $GYOKAKU_BIN, else target/debug/gyokaku. Standard library only.
 """
 
@@ -65,9 +70,9 @@ def read_manifest() -> list[dict]:
         return list(csv.DictReader(f))
 
 
-def read_queries() -> list[tuple[str, str]]:
+def read_queries(path: Path = REAL / "queries.tsv") -> list[tuple[str, str]]:
     out = []
-    with open(REAL / "queries.tsv", encoding="utf-8-sig") as f:
+    with open(path, encoding="utf-8-sig") as f:
         for n, line in enumerate(f):
             cells = line.rstrip("\r\n").split("\t")
             if (n == 0 and cells[0] == "id") or len(cells) < 2 or not cells[1].strip():
@@ -76,10 +81,10 @@ def read_queries() -> list[tuple[str, str]]:
     return out
 
 
-def read_qrels(split: str, files: set[str]) -> dict[str, dict[str, int]]:
+def read_qrels(split: str, files: set[str], path: Path = REAL / "qrels.tsv") -> dict[str, dict[str, int]]:
     """query id → {file: grade} for the split's files."""
     qrels: dict[str, dict[str, int]] = {}
-    with open(REAL / "qrels.tsv", encoding="utf-8-sig") as f:
+    with open(path, encoding="utf-8-sig") as f:
         for n, line in enumerate(f):
             cells = line.rstrip("\r\n").split("\t")
             if n == 0 and cells[0] == "query_id" or len(cells) < 3:
@@ -270,10 +275,13 @@ def themes_eval(bin_: str, split: str, docs: Path, idx: Path, files: set[str], w
 
 def evaluate_split(args: argparse.Namespace, split: str, manifest: list[dict], work: Path) -> dict:
     rows = [r for r in manifest if r["split"] == split]
+    if args.files:
+        wanted = {line.strip() for line in Path(args.files).read_text(encoding="utf-8").splitlines() if line.strip()}
+        rows = [r for r in rows if r["file"] in wanted]
     docs, idx, texts, problems = ingest(args.bin, split, rows, work)
     files = set(texts)
-    qrels = read_qrels(split, files)
-    queries = read_queries()
+    qrels = read_qrels(split, files, Path(args.qrels))
+    queries = read_queries(Path(args.queries))
     bm25 = Bm25(texts)
 
     systems = {"gyokaku": []}
@@ -390,6 +398,13 @@ def main() -> int:
     ap.add_argument("--json", metavar="OUT", help="write every number, per query too, to OUT")
     ap.add_argument("--keep", metavar="DIR", help="build the texts and indexes in DIR (must not exist) and keep them")
     ap.add_argument("--no-group", dest="group", action="store_false", help="do not try `search --group document`")
+    ap.add_argument("--queries", default=str(REAL / "queries.tsv"),
+                    help="queries (id, query, intent), e.g. eval/real/parts/queries_heldout.tsv (default: queries.tsv)")
+    ap.add_argument("--qrels", default=str(REAL / "qrels.tsv"),
+                    help="graded pairs (query_id, file, grade) for those queries (default: qrels.tsv)")
+    ap.add_argument("--files", metavar="LIST",
+                    help="score only the split's texts named in LIST (one file name per line), e.g. the texts "
+                         "a grader of held-out queries read: eval/real/parts/qrels_heldout_files.txt")
     args = ap.parse_args()
     if not (Path(args.bin).is_file() or shutil.which(args.bin)):
         sys.exit(f"error: gyokaku binary `{args.bin}` not found (use --bin or GYOKAKU_BIN)")
