@@ -20,6 +20,11 @@
 //! several images or with vector drawings) is rasterised with poppler's `pdftoppm` at
 //! [`RASTER_DPI`]. Tesseract binarises (Otsu) and its page segmentation handles a slight skew
 //! itself, so no separate deskew or binarisation pass is made.
+//!
+//! **Columns.** A horizontal page is cut into columns in its image first (`columns`: gutters
+//! in the binarised image, as the text layer finds them among glyphs); a page with columns is
+//! restacked into one column before Tesseract reads it, since Tesseract's own segmentation
+//! misorders a title across two columns and drops characters at gaps inside a column.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -33,6 +38,8 @@ use serde::{Deserialize, Serialize};
 
 use super::layout;
 use super::objects;
+
+mod columns;
 use gyokaku_extract_model::{HeadingMark, OcrPage, Page};
 
 /// When pages are read by OCR.
@@ -357,11 +364,11 @@ fn run_job(
     let mut reading = if vertical {
         recognise_vertical(&image, dpi, pdf, job.number, scratch, deadline)?
     } else {
-        recognise(&image, dpi, false, deadline)?
+        recognise_horizontal(&image, dpi, job.number, scratch, deadline)?
     };
     if engine.vertical && reading.confidence < RETRY_CONFIDENCE {
         let other = if vertical {
-            recognise(&image, dpi, false, deadline)?
+            recognise_horizontal(&image, dpi, job.number, scratch, deadline)?
         } else {
             recognise_vertical(&image, dpi, pdf, job.number, scratch, deadline)?
         };
@@ -630,6 +637,26 @@ pub(crate) struct Gray {
 }
 
 impl Gray {
+    /// Reads a PNM file (see `from_pnm`) or a gray or RGB JPEG (a DCT page image).
+    pub(crate) fn from_image(bytes: &[u8]) -> Option<Gray> {
+        if !bytes.starts_with(&[0xFF, 0xD8]) {
+            return Gray::from_pnm(bytes);
+        }
+        let mut decoder = jpeg_decoder::Decoder::new(bytes);
+        let data = decoder.decode().ok()?;
+        let info = decoder.info()?;
+        let (width, height) = (usize::from(info.width), usize::from(info.height));
+        let pixels: Vec<u8> = match info.pixel_format {
+            jpeg_decoder::PixelFormat::L8 => data,
+            jpeg_decoder::PixelFormat::RGB24 => data
+                .chunks_exact(3)
+                .map(|p| ((u16::from(p[0]) + u16::from(p[1]) + u16::from(p[2])) / 3) as u8)
+                .collect(),
+            _ => return None,
+        };
+        (pixels.len() == width.checked_mul(height)?).then_some(Gray { width, height, pixels })
+    }
+
     /// Reads binary PBM (P4), PGM (P5) or PPM (P6) with a maximum value of 255.
     pub(crate) fn from_pnm(bytes: &[u8]) -> Option<Gray> {
         let mut fields = Vec::new();
@@ -800,13 +827,15 @@ fn recognise_vertical(
             .map(|gray| (gray, RASTER_DPI)),
         None => None,
     };
-    let Some((gray, gray_dpi)) = gray else { return recognise(image, dpi, true, deadline) };
+    let Some((gray, gray_dpi)) = gray else {
+        return recognise(image, dpi, Psm::VerticalBlock, deadline);
+    };
     let tiers = gray.tiers();
     let mut parts = Vec::with_capacity(tiers.len());
     for (i, (top, bottom)) in tiers.into_iter().enumerate() {
         let file = scratch.join(format!("tier-{number}-{i}.pgm"));
         fs_err::write(&file, gray.pgm_rows(top, bottom)).map_err(|e| e.to_string())?;
-        parts.push(recognise(&file, gray_dpi, true, deadline)?);
+        parts.push(recognise(&file, gray_dpi, Psm::VerticalBlock, deadline)?);
     }
     let mut text = String::new();
     let mut headings = Vec::new();
@@ -829,12 +858,48 @@ fn recognise_vertical(
     Ok(Reading { text, headings, confidence, vertical: true })
 }
 
-fn recognise(image: &Path, dpi: u32, vertical: bool, deadline: Instant) -> Result<Reading, String> {
+/// A horizontal page: when its image shows columns (`columns`), the columns stacked into one
+/// and read as one column of text (`--psm 4`); else Tesseract's automatic segmentation.
+fn recognise_horizontal(
+    image: &Path,
+    dpi: u32,
+    number: u32,
+    scratch: &Path,
+    deadline: Instant,
+) -> Result<Reading, String> {
+    let gray = fs_err::read(image).ok().and_then(|bytes| Gray::from_image(&bytes));
+    if let Some(gray) = gray
+        && let Some((pieces, line)) = columns::column_pieces(&gray)
+    {
+        tracing::debug!("page {number}: {} pieces in columns", pieces.len());
+        let file = scratch.join(format!("columns-{number}.pgm"));
+        let stacked = columns::stack(&gray, &pieces, line);
+        fs_err::write(&file, stacked.pgm_rows(0, stacked.height)).map_err(|e| e.to_string())?;
+        return recognise(&file, dpi, Psm::Column, deadline);
+    }
+    recognise(image, dpi, Psm::Auto, deadline)
+}
+
+/// How Tesseract segments an image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Psm {
+    /// A horizontal page: automatic segmentation (`--psm 3`).
+    Auto,
+    /// Horizontal text known to be one column (`--psm 4`, lines of varying size).
+    Column,
+    /// One block of vertical lines (`--psm 5`, see `recognise_vertical`).
+    VerticalBlock,
+}
+
+fn recognise(image: &Path, dpi: u32, psm: Psm, deadline: Instant) -> Result<Reading, String> {
     let mut command = tesseract_command();
     command.arg(image).arg("stdout").arg("--dpi").arg(dpi.to_string());
-    // Horizontal pages: automatic segmentation, which finds columns. Vertical tiers: one
-    // block of vertical lines (see `recognise_vertical`).
-    let (lang, psm) = if vertical { ("jpn_vert", "5") } else { ("jpn", "3") };
+    let vertical = psm == Psm::VerticalBlock;
+    let (lang, psm) = match psm {
+        Psm::Auto => ("jpn", "3"),
+        Psm::Column => ("jpn", "4"),
+        Psm::VerticalBlock => ("jpn_vert", "5"),
+    };
     command.args(["-l", lang, "--psm", psm]);
     command.arg("tsv");
     let tsv = run_until(command, deadline, "tesseract")?;
