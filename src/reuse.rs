@@ -24,12 +24,20 @@
 //! bring hashing and dependency choices we would have to match for deterministic output,
 //! or are unmaintained; owning the code keeps the signatures reproducible across releases
 //! (fixed seeds, our own FNV-1a shingle hash, no `RandomState`).
+//!
+//! This module is also the one place that says *which passages are copied*: [`PassageClusters`]
+//! indexes a report's clusters by passage, [`is_copied`] decides when a cluster is copied
+//! boilerplate (a guideline's text, or a paragraph in the plans of at least
+//! [`COPIED_MIN_MUNICIPALITIES`] municipalities), and [`discount_copied`] takes those passages
+//! out of documents before themes or measures read them. `gyokaku reuse` saves its report next
+//! to the index ([`SAVED_FILE`], with the index commit it was computed on); `themes` and
+//! `measures --discount-copied` and the web app (`serve`) read it back with [`read_saved`].
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::extract::{Limits, SourceHints, extract_file};
@@ -100,7 +108,27 @@ pub enum ReuseError {
     Threshold { threshold: f64 },
     #[error("cannot write the reuse clusters as CSV: {0}")]
     Csv(#[from] csv::Error),
+    #[error("cannot read the saved reuse clusters `{}`: {source}", .path.display())]
+    Saved {
+        path: PathBuf,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
 }
+
+/// The file, inside an index folder, where `gyokaku reuse` saves its report for `serve` and
+/// `--discount-copied`. It is derived data like the rest of the index folder: deleting it
+/// only means running `gyokaku reuse` again.
+pub const SAVED_FILE: &str = "reuse.json";
+
+/// A cluster is copied boilerplate (for `--discount-copied`) when its plan passages come from
+/// at least this many municipalities, or when it holds a guideline passage. Two municipalities
+/// sharing a paragraph is often local work: a joint plan of neighbours, one town adopting
+/// another's wording for a measure it really takes on. A paragraph found in three or more
+/// municipalities' plans is circulating text — a prefecture's model plan, a consultant's
+/// template, a guideline quoted without `--reference` — and says little about what each
+/// of them decided. Successive plans of one municipality count once.
+pub const COPIED_MIN_MUNICIPALITIES: usize = 3;
 
 /// What `find_reuse` looks for.
 #[derive(Debug, Clone, Copy)]
@@ -126,7 +154,7 @@ pub struct ReferenceDocument {
 }
 
 /// Where a report's data came from.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Provenance {
     pub gyokaku_version: String,
     pub index: String,
@@ -134,7 +162,7 @@ pub struct Provenance {
 }
 
 /// The result of `gyokaku reuse`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ReuseReport {
     pub provenance: Provenance,
     pub threshold: f64,
@@ -153,7 +181,7 @@ pub struct ReuseReport {
 }
 
 /// Passages that are copies of one another (connected by verified pairs).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Cluster {
     /// 1-based, in the report's order.
     pub id: usize,
@@ -167,7 +195,7 @@ pub struct Cluster {
 }
 
 /// One passage of a cluster.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Member {
     pub path: String,
     pub municipality: Option<String>,
@@ -375,6 +403,131 @@ pub fn report_csv(report: &ReuseReport) -> Result<Vec<u8>, ReuseError> {
         writer.flush().map_err(csv::Error::from)?;
     }
     Ok(buffer)
+}
+
+/// A report saved next to an index, with the commit it was computed on.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SavedReuse {
+    /// The index's commit stamp (`index::commit_stamp`) when the report was made.
+    pub commit: String,
+    pub report: ReuseReport,
+}
+
+/// The JSON bytes of a saved report (what `gyokaku reuse` writes to [`SAVED_FILE`]).
+pub fn saved_json(saved: &SavedReuse) -> Vec<u8> {
+    // Serialising plain structs of strings and numbers cannot fail.
+    serde_json::to_vec(saved).unwrap_or_default()
+}
+
+/// The report saved in `index_dir`, if there is one.
+pub fn read_saved(index_dir: &Path) -> Result<Option<SavedReuse>, ReuseError> {
+    let path = index_dir.join(SAVED_FILE);
+    let bytes = match fs_err::read(&path) {
+        Ok(bytes) => bytes,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(err) => return Err(ReuseError::Saved { path, source: Box::new(err) }),
+    };
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|err| ReuseError::Saved { path, source: Box::new(err) })
+}
+
+/// Distinct municipalities among a cluster's plan passages (a passage without a known
+/// municipality counts as one of its own, by path).
+pub fn municipalities(cluster: &Cluster) -> usize {
+    let names: HashSet<&str> = cluster
+        .members
+        .iter()
+        .filter(|m| !m.reference)
+        .map(|m| m.municipality.as_deref().unwrap_or(m.path.as_str()))
+        .collect();
+    names.len()
+}
+
+/// Whether a cluster is copied boilerplate: it holds a guideline passage, or its plan passages
+/// come from at least `min_municipalities` municipalities.
+pub fn is_copied(cluster: &Cluster, min_municipalities: usize) -> bool {
+    cluster.guideline || municipalities(cluster) >= min_municipalities
+}
+
+/// A report's clusters, looked up by plan passage (path and ordinal).
+#[derive(Debug, Clone, Default)]
+pub struct PassageClusters {
+    clusters: Vec<Cluster>,
+    by_passage: HashMap<String, HashMap<u32, usize>>,
+}
+
+impl PassageClusters {
+    pub fn new(clusters: Vec<Cluster>) -> PassageClusters {
+        let mut by_passage: HashMap<String, HashMap<u32, usize>> = HashMap::new();
+        for (idx, cluster) in clusters.iter().enumerate() {
+            for m in cluster.members.iter().filter(|m| !m.reference) {
+                by_passage.entry(m.path.clone()).or_default().insert(m.ordinal, idx);
+            }
+        }
+        PassageClusters { clusters, by_passage }
+    }
+
+    pub fn clusters(&self) -> &[Cluster] {
+        &self.clusters
+    }
+
+    /// The cluster holding the plan passage `ordinal` of the document at `path`.
+    pub fn cluster_of(&self, path: &str, ordinal: u32) -> Option<&Cluster> {
+        let idx = *self.by_passage.get(path)?.get(&ordinal)?;
+        self.clusters.get(idx)
+    }
+
+    /// The other plans holding a copy of this passage: one member per other document (its
+    /// first passage of the cluster), in the cluster's order. Empty when the passage is in no
+    /// cluster.
+    pub fn other_plans(&self, path: &str, ordinal: u32) -> Vec<&Member> {
+        let Some(cluster) = self.cluster_of(path, ordinal) else { return Vec::new() };
+        let mut seen: HashSet<&str> = HashSet::new();
+        cluster
+            .members
+            .iter()
+            .filter(|m| !m.reference && m.path != path && seen.insert(m.path.as_str()))
+            .collect()
+    }
+
+    /// Whether the passage is copied boilerplate (see [`is_copied`]).
+    pub fn is_copied(&self, path: &str, ordinal: u32, min_municipalities: usize) -> bool {
+        self.cluster_of(path, ordinal).is_some_and(|c| is_copied(c, min_municipalities))
+    }
+}
+
+/// Takes the copied passages (see [`is_copied`]) out of each document, with their stored
+/// themes and roles, so that themes and measures never read them. Returns how many passages
+/// were taken out.
+pub fn discount_copied(
+    documents: &mut [IndexedDocument],
+    clusters: &PassageClusters,
+    min_municipalities: usize,
+) -> usize {
+    let mut removed = 0;
+    for doc in documents {
+        let keep: Vec<bool> = doc
+            .passages
+            .iter()
+            .map(|p| !clusters.is_copied(&doc.path, p.ordinal, min_municipalities))
+            .collect();
+        if keep.iter().all(|&k| k) {
+            continue;
+        }
+        removed += keep.iter().filter(|&&k| !k).count();
+        let mut flags = keep.iter();
+        doc.passages.retain(|_| *flags.next().unwrap_or(&true));
+        if doc.passage_themes.len() == keep.len() {
+            let mut flags = keep.iter();
+            doc.passage_themes.retain(|_| *flags.next().unwrap_or(&true));
+        }
+        if doc.passage_roles.len() == keep.len() {
+            let mut flags = keep.iter();
+            doc.passage_roles.retain(|_| *flags.next().unwrap_or(&true));
+        }
+    }
+    removed
 }
 
 fn member(item: &Item<'_>) -> Member {
@@ -807,6 +960,103 @@ mod tests {
         assert!(report.clusters[0].guideline);
         assert_eq!(report.clusters[0].documents, 1);
         assert!(report.clusters[0].members[1].reference);
+    }
+
+    /// Plans `a.txt`, `b.txt`, … (one municipality each) whose first passage is a copy of
+    /// `BASE` and whose second is their own.
+    fn copied_into(n: usize) -> Vec<IndexedDocument> {
+        let own = [
+            "山あいの集落を結ぶ町営バスの路線を見直し、予約制の乗合タクシーを導入する。",
+            "漁港周辺の空き倉庫を改修して水産加工の起業を支援し、移住と雇用につなげる。",
+            "駅前の再開発にあわせて図書館と子育て支援センターを複合施設として整備する。",
+            "窓口の手続はオンラインで完結できるようにし、紙の申請書を半分以下に減らす。",
+        ];
+        (0..n)
+            .map(|i| {
+                let mut d = doc(&format!("{}.txt", (b'a' + i as u8) as char), &[BASE, own[i]]);
+                d.passage_themes = vec![vec!["copied".to_owned()], vec!["own".to_owned()]];
+                d.passage_roles = vec!["commitment".to_owned(), "state".to_owned()];
+                d
+            })
+            .collect()
+    }
+
+    fn clusters_of(docs: &[IndexedDocument], refs: &[ReferenceDocument]) -> PassageClusters {
+        let report = find_reuse(docs, refs, ReuseOptions::default(), provenance()).unwrap();
+        PassageClusters::new(report.clusters)
+    }
+
+    #[test]
+    fn copied_needs_three_municipalities_or_a_guideline() {
+        let two = copied_into(2);
+        let clusters = clusters_of(&two, &[]);
+        assert_eq!(clusters.clusters().len(), 1);
+        assert!(!clusters.is_copied("a.txt", 0, COPIED_MIN_MUNICIPALITIES), "two towns");
+        let three = copied_into(3);
+        let clusters = clusters_of(&three, &[]);
+        assert_eq!(municipalities(&clusters.clusters()[0]), 3);
+        assert!(clusters.is_copied("a.txt", 0, COPIED_MIN_MUNICIPALITIES));
+        assert!(!clusters.is_copied("a.txt", 1, COPIED_MIN_MUNICIPALITIES), "its own text");
+        let guideline = ReferenceDocument {
+            path: "shishin.txt".to_owned(),
+            passages: doc("g", &[&edited()]).passages,
+        };
+        let one = copied_into(1);
+        let clusters = clusters_of(&one, &[guideline]);
+        assert!(clusters.is_copied("a.txt", 0, COPIED_MIN_MUNICIPALITIES), "a guideline's copy");
+    }
+
+    #[test]
+    fn one_municipality_twice_counts_once() {
+        let mut docs = copied_into(3);
+        docs[1].meta.municipality = docs[0].meta.municipality.clone();
+        let clusters = clusters_of(&docs, &[]);
+        assert_eq!(municipalities(&clusters.clusters()[0]), 2);
+        assert!(!clusters.is_copied("a.txt", 0, COPIED_MIN_MUNICIPALITIES));
+    }
+
+    #[test]
+    fn discount_takes_copied_passages_out_with_their_themes_and_roles() {
+        let mut docs = copied_into(3);
+        let clusters = clusters_of(&docs, &[]);
+        let removed = discount_copied(&mut docs, &clusters, COPIED_MIN_MUNICIPALITIES);
+        assert_eq!(removed, 3);
+        for d in &docs {
+            assert_eq!(d.passages.len(), 1);
+            assert_eq!(d.passages[0].ordinal, 1, "the plan's own passage stays");
+            assert_eq!(d.passage_themes, vec![vec!["own".to_owned()]]);
+            assert_eq!(d.passage_roles, vec!["state".to_owned()]);
+        }
+        let mut two = copied_into(2);
+        let clusters = clusters_of(&two, &[]);
+        assert_eq!(discount_copied(&mut two, &clusters, COPIED_MIN_MUNICIPALITIES), 0);
+        assert_eq!(discount_copied(&mut two, &clusters, 2), 2, "the threshold is a parameter");
+    }
+
+    #[test]
+    fn other_plans_lists_each_other_document_once() {
+        let docs = copied_into(3);
+        let clusters = clusters_of(&docs, &[]);
+        let others: Vec<&str> =
+            clusters.other_plans("b.txt", 0).iter().map(|m| m.path.as_str()).collect();
+        assert_eq!(others, vec!["a.txt", "c.txt"]);
+        assert!(clusters.other_plans("b.txt", 1).is_empty());
+        assert!(clusters.other_plans("z.txt", 0).is_empty());
+    }
+
+    #[test]
+    fn a_saved_report_reads_back_and_a_missing_one_is_none() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(read_saved(dir.path()).unwrap().is_none());
+        let report = find_reuse(&copied_into(3), &[], ReuseOptions::default(), provenance());
+        let saved = SavedReuse { commit: "abc".to_owned(), report: report.unwrap() };
+        fs_err::write(dir.path().join(SAVED_FILE), saved_json(&saved)).unwrap();
+        let back = read_saved(dir.path()).unwrap().unwrap();
+        assert_eq!(back.commit, "abc");
+        assert_eq!(back.report.clusters.len(), 1);
+        assert_eq!(back.report.clusters[0].members.len(), 3);
+        fs_err::write(dir.path().join(SAVED_FILE), b"{not json").unwrap();
+        assert!(matches!(read_saved(dir.path()), Err(ReuseError::Saved { .. })));
     }
 
     #[test]

@@ -7,6 +7,8 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 
+use crate::cli::Progress;
+use crate::cli::reuse::{DiscountArgs, apply_discount};
 use crate::cli::search::parse_years;
 use crate::cli::themes::{SourceArgs, load_sources};
 use crate::index::IndexedDocument;
@@ -38,6 +40,8 @@ pub struct MeasuresArgs {
     /// Write to this file instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub discount: DiscountArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -48,11 +52,13 @@ pub enum MeasuresFormat {
     Xlsx,
 }
 
-pub fn run(args: MeasuresArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: MeasuresArgs, progress: Progress) -> anyhow::Result<ExitCode> {
     if args.format == MeasuresFormat::Xlsx && args.output.is_none() {
         anyhow::bail!("`--format xlsx` needs `--output FILE`");
     }
     let (taxonomy, mut documents) = load_sources(&args.source)?;
+    // Before the filters: a passage is a copy by the clusters of the whole index.
+    apply_discount(&args.discount, &args.source.index, &mut documents, progress.quiet)?;
     documents.retain(|doc| keep(&args, doc));
     if args.source.taxonomy.is_some() {
         // The index stored the passages' themes of the taxonomy it was built with.

@@ -14,7 +14,7 @@ mod ingest;
 mod kwic;
 pub(crate) mod measures;
 mod merge;
-mod reuse;
+pub(crate) mod reuse;
 mod run;
 pub(crate) mod search;
 #[cfg(feature = "web")]
@@ -131,7 +131,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         #[cfg(feature = "web")]
         Command::Serve(args) => serve::run(args, progress),
         Command::Reuse(args) => reuse::run(args),
-        Command::Measures(args) => measures::run(args),
+        Command::Measures(args) => measures::run(args, progress),
     }
 }
 

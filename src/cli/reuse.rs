@@ -1,17 +1,20 @@
 //! `gyokaku reuse`: clusters of near-duplicate passages across plans, optionally marked as
-//! copied from national guidelines, as a table, CSV (BOM) or JSON with provenance.
+//! copied from national guidelines, as a table, CSV (BOM) or JSON with provenance. The report
+//! is also saved in the index folder (`reuse::SAVED_FILE`) for `serve` and for the
+//! `--discount-copied` flag of `themes` and `measures`, whose arguments and loading live here.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 
-use crate::index::load_documents;
+use crate::index::{IndexedDocument, commit_stamp, load_documents};
 use crate::output;
 use crate::reuse::{
-    DEFAULT_MIN_CHARS, DEFAULT_THRESHOLD, Provenance, ReuseOptions, ReuseReport, find_reuse,
-    load_references, report_csv,
+    COPIED_MIN_MUNICIPALITIES, DEFAULT_MIN_CHARS, DEFAULT_THRESHOLD, PassageClusters, Provenance,
+    ReuseOptions, ReuseReport, SAVED_FILE, SavedReuse, discount_copied, find_reuse,
+    load_references, read_saved, report_csv, saved_json,
 };
 
 /// Members shown per cluster in the table; the CSV and JSON list them all.
@@ -63,12 +66,114 @@ pub fn run(args: ReuseArgs) -> anyhow::Result<ExitCode> {
     let options = ReuseOptions { threshold: args.threshold, min_chars: args.min_chars };
     let mut report = find_reuse(&documents, &references, options, provenance)?;
     report.warnings = warnings;
+    save(&args.index, &report);
     match args.format {
         ReuseFormat::Json => output::data(&serde_json::to_string_pretty(&report)?),
         ReuseFormat::Csv => output::data_raw(&report_csv(&report)?),
         ReuseFormat::Table => output::data(render(&report).trim_end()),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Saves the report in the index folder for `serve` and `--discount-copied`. Failing to (a
+/// read-only index) is a warning: the report itself was printed.
+fn save(index: &Path, report: &ReuseReport) {
+    let path = index.join(SAVED_FILE);
+    let saved = match commit_stamp(index) {
+        Ok(commit) => SavedReuse { commit, report: report.clone() },
+        Err(err) => {
+            output::warning(&format!("clusters not saved: cannot read the index commit: {err}"));
+            return;
+        }
+    };
+    // Written aside and renamed, so that a running `serve` never reads half a file.
+    let partial = index.join(format!("{SAVED_FILE}.partial"));
+    let written =
+        fs_err::write(&partial, saved_json(&saved)).and_then(|()| fs_err::rename(&partial, &path));
+    if let Err(err) = written {
+        output::warning(&format!("clusters not saved: {err}"));
+    }
+}
+
+/// The `--discount-copied` flag of `themes` (matrix and `eval`) and `measures`.
+#[derive(Debug, Args)]
+pub struct DiscountArgs {
+    /// Leave out copied boilerplate: passages of a `gyokaku reuse` cluster that spans the
+    /// plans of at least 3 municipalities, or that matches a guideline text of --reference.
+    /// They count neither as theme evidence nor as measures. The clusters `gyokaku reuse`
+    /// saved in the index are used when they are of its current commit; else (or with
+    /// --reference) they are found now with reuse's defaults.
+    #[arg(long)]
+    pub discount_copied: bool,
+    /// With --discount-copied: a folder of national guideline texts (any format `extract`
+    /// reads); plan passages copied from them are left out too.
+    #[arg(long, value_name = "DIR", requires = "discount_copied")]
+    pub reference: Option<PathBuf>,
+}
+
+/// Applies `--discount-copied` to the index's documents (all of them: clusters span the whole
+/// index, so call this before filtering documents). Says on stderr how many passages were
+/// left out and where the clusters came from, unless `quiet`.
+pub(crate) fn apply_discount(
+    args: &DiscountArgs,
+    index: &Path,
+    documents: &mut [IndexedDocument],
+    quiet: bool,
+) -> anyhow::Result<()> {
+    if !args.discount_copied {
+        return Ok(());
+    }
+    let (clusters, source) = copied_clusters(args, index, documents)?;
+    let removed = discount_copied(documents, &clusters, COPIED_MIN_MUNICIPALITIES);
+    if !quiet {
+        output::message(&format!(
+            "--discount-copied: {removed} copied passages left out (clusters {source})"
+        ));
+    }
+    Ok(())
+}
+
+/// The clusters for `--discount-copied` and where they came from.
+fn copied_clusters(
+    args: &DiscountArgs,
+    index: &Path,
+    documents: &[IndexedDocument],
+) -> anyhow::Result<(PassageClusters, String)> {
+    if args.reference.is_none() {
+        let saved = read_saved(index)?;
+        let current = commit_stamp(index).ok();
+        match saved {
+            Some(saved) if Some(&saved.commit) == current.as_ref() => {
+                let source = format!("saved by `gyokaku reuse` in `{}`", index.display());
+                return Ok((PassageClusters::new(saved.report.clusters), source));
+            }
+            Some(_) => output::warning(&format!(
+                "the clusters saved in `{}` are of an older commit of the index; finding them \
+                 again (run `gyokaku reuse` to save them)",
+                index.join(SAVED_FILE).display()
+            )),
+            None => {}
+        }
+    }
+    let (references, warnings) = match &args.reference {
+        Some(dir) => load_references(dir)
+            .with_context(|| format!("reading the reference folder `{}`", dir.display()))?,
+        None => (Vec::new(), Vec::new()),
+    };
+    for warning in &warnings {
+        output::warning(warning);
+    }
+    let provenance = Provenance {
+        gyokaku_version: env!("CARGO_PKG_VERSION").to_owned(),
+        index: index.display().to_string(),
+        reference: args.reference.as_ref().map(|dir| dir.display().to_string()),
+    };
+    let report = find_reuse(documents, &references, ReuseOptions::default(), provenance)?;
+    let source = match &args.reference {
+        Some(dir) => format!("found now, with the guidelines of `{}`", dir.display()),
+        None => "found now".to_owned(),
+    };
+    Ok((PassageClusters::new(report.clusters), source))
 }
 
 fn render(report: &ReuseReport) -> String {

@@ -44,8 +44,9 @@ pub fn run(args: ServeArgs, progress: Progress) -> anyhow::Result<ExitCode> {
     let url = format!("http://{addr}/");
     // Always printed, even with --quiet: it is how the user (or a test) finds the app.
     output::message(&format!(
-        "gyokaku serve: {url} (index `{}`; Ctrl-C stops)",
-        args.index.display()
+        "gyokaku serve: {url} (index `{}`; {}; Ctrl-C stops)",
+        args.index.display(),
+        server.reuse_note()
     ));
     let _ = progress;
     if args.open {

@@ -9,6 +9,7 @@ use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 
 use crate::cli::Progress;
+use crate::cli::reuse::{DiscountArgs, apply_discount};
 use crate::compare::gaps::gaps;
 use crate::index::{IndexedDocument, load_documents};
 use crate::output;
@@ -55,6 +56,8 @@ pub struct ThemesArgs {
     /// With --explain: only this theme id (repeat for several); absent themes are shown too.
     #[arg(long = "theme", value_name = "ID", requires = "explain")]
     pub themes: Vec<String>,
+    #[command(flatten)]
+    pub discount: DiscountArgs,
 }
 
 /// Where the plans and the taxonomy come from.
@@ -91,6 +94,8 @@ pub struct EvalArgs {
     /// input of `scripts/train_presence.py`.
     #[arg(long, value_name = "FILE")]
     pub features: Option<PathBuf>,
+    #[command(flatten)]
+    pub discount: DiscountArgs,
 }
 
 #[derive(Debug, Args)]
@@ -120,7 +125,7 @@ pub enum ReportFormat {
 
 pub fn run(args: ThemesArgs, progress: Progress) -> anyhow::Result<ExitCode> {
     match args.mode {
-        Some(ThemesMode::Eval(eval_args)) => run_eval(&eval_args),
+        Some(ThemesMode::Eval(eval_args)) => run_eval(&eval_args, progress),
         Some(ThemesMode::Gaps(gaps_args)) => run_gaps(&gaps_args),
         None => run_matrix(&args, progress),
     }
@@ -149,7 +154,8 @@ fn build(taxonomy: &Taxonomy, documents: &[IndexedDocument], by: By, all_years: 
 }
 
 fn run_matrix(args: &ThemesArgs, progress: Progress) -> anyhow::Result<ExitCode> {
-    let (taxonomy, documents) = load_sources(&args.source)?;
+    let (taxonomy, mut documents) = load_sources(&args.source)?;
+    apply_discount(&args.discount, &args.source.index, &mut documents, progress.quiet)?;
     let matrix = build(&taxonomy, &documents, args.by, args.all_years);
     if let Some(row) = &args.explain {
         output::data(render_explanation(&matrix, row, &args.themes)?.trim_end());
@@ -284,8 +290,9 @@ pub fn write_run_exports(index_dir: &Path, quiet: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn run_eval(args: &EvalArgs) -> anyhow::Result<ExitCode> {
-    let (taxonomy, documents) = load_sources(&args.source)?;
+fn run_eval(args: &EvalArgs, progress: Progress) -> anyhow::Result<ExitCode> {
+    let (taxonomy, mut documents) = load_sources(&args.source)?;
+    apply_discount(&args.discount, &args.source.index, &mut documents, progress.quiet)?;
     let ids: Vec<&str> = taxonomy.theme_ids().collect();
     let gold = Gold::load(&args.gold, &ids)?;
     let predictions = predict(&taxonomy, &inputs(&documents));

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::ingest::content_hash;
 use crate::model::{DocMeta, Format};
+use crate::reuse::Cluster;
 use crate::search::SearchOutcome;
 use crate::themes::export::{CellValue, matrix_csv, matrix_json, matrix_xlsx};
 use crate::web::pages::{
@@ -30,6 +31,46 @@ fn json(value: &impl Serialize) -> Result<Reply, WebError> {
         serde_json::to_vec_pretty(value).map_err(|err| WebError::Internal(err.to_string()))?;
     bytes.push(b'\n');
     Ok(Reply::Json(bytes))
+}
+
+/// The answer of `/api/reuse`: the cluster as `reuse --format json` prints it, and how many
+/// other plans hold a copy of the passage.
+#[derive(Serialize)]
+struct ReuseJson<'a> {
+    doc: &'a str,
+    path: &'a str,
+    ordinal: u32,
+    other_plans: usize,
+    cluster: Option<&'a Cluster>,
+}
+
+/// GET /api/reuse?doc=ID&ordinal=N — the reuse cluster of one passage (`cluster: null` when
+/// it is in none); 404 when no clusters were saved for the index's commit.
+pub fn reuse(app: &App, params: &Params) -> Result<Reply, WebError> {
+    let ordinal = params.number("ordinal", 0, 0, u32::MAX as usize)? as u32;
+    let Some(doc_id) = params.get("doc") else {
+        return Err(WebError::BadRequest("`doc` (a document id) is required".to_owned()));
+    };
+    if params.get("ordinal").is_none() {
+        return Err(WebError::BadRequest("`ordinal` (a passage number) is required".to_owned()));
+    }
+    let snapshot = app.snapshot();
+    let path = snapshot
+        .entries
+        .iter()
+        .find(|(_, entry)| entry.doc_id == doc_id)
+        .map(|(path, _)| path.as_str())
+        .ok_or_else(|| WebError::NotFound(format!("no document `{doc_id}` in the index")))?;
+    let Some(clusters) = &snapshot.reuse else {
+        return Err(WebError::NotFound(snapshot.reuse_note.clone()));
+    };
+    json(&ReuseJson {
+        doc: doc_id,
+        path,
+        ordinal,
+        other_plans: clusters.other_plans(path, ordinal).len(),
+        cluster: clusters.cluster_of(path, ordinal),
+    })
 }
 
 /// GET /api/search — `search --format json`.

@@ -179,6 +179,12 @@ impl Server {
         self.listener.local_addr().map_err(WebError::Runtime)
     }
 
+    /// Where the clusters of copied passages come from, or why there are none (for the
+    /// start-up line).
+    pub fn reuse_note(&self) -> String {
+        self.app.snapshot().reuse_note.clone()
+    }
+
     /// Serves until the process is stopped.
     pub fn run(self) -> Result<(), WebError> {
         let Server { runtime, listener, app, hosts } = self;
@@ -206,6 +212,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/themes/cell", route(Kind::Api, api::theme_cell, keys::CELL))
         .route("/api/compare", route(Kind::Api, api::compare, keys::COMPARE))
         .route("/api/kwic", route(Kind::Api, api::kwic, keys::KWIC))
+        .route("/api/reuse", route(Kind::Api, api::reuse, keys::REUSE))
         .route("/export/search.csv", route(Kind::Page, api::search_csv, keys::SEARCH))
         .route("/export/search.json", route(Kind::Page, api::search_json, keys::SEARCH))
         .route("/export/kwic.csv", route(Kind::Page, api::kwic_csv, keys::KWIC))

@@ -37,6 +37,7 @@ pub mod keys {
     pub const THEMES: &[&str] = &["by", "value", "prefecture", "year", "type", "sort"];
     pub const CELL: &[&str] = &["by", "row", "theme"];
     pub const COMPARE: &[&str] = &["name"];
+    pub const REUSE: &[&str] = &["doc", "ordinal"];
     pub const KWIC: &[&str] = &[
         "q",
         "city",
@@ -70,6 +71,10 @@ const FACET_VALUES: usize = 30;
 
 /// Concordance lines shown on the page; the CSV export has all of them.
 const KWIC_SHOWN: usize = 1_000;
+
+/// Other plans listed under "also in N other plans" on a hit; the count is always whole and
+/// `/api/reuse` lists them all.
+const ALSO_IN_SHOWN: usize = 10;
 
 /// The manifest column that says what kind of plan a document is.
 const PLAN_TYPE: &str = "plan_type";
@@ -375,13 +380,48 @@ fn facets_html(params: &Params, outcome: &SearchOutcome, taxonomy: &Taxonomy) ->
     html
 }
 
+/// "Also in N other plans" under a passage that belongs to a saved reuse cluster: the count,
+/// a mark when the cluster holds a guideline passage, and links to the other plans at their
+/// copy's page (a `<details>`, so it opens without script). Empty for other passages.
+fn also_in_html(snapshot: &Snapshot, path: &str, ordinal: u64) -> String {
+    let Some(clusters) = &snapshot.reuse else { return String::new() };
+    let Ok(ordinal) = u32::try_from(ordinal) else { return String::new() };
+    let others = clusters.other_plans(path, ordinal);
+    if others.is_empty() {
+        return String::new();
+    }
+    let guideline = clusters.cluster_of(path, ordinal).is_some_and(|c| c.guideline);
+    let mut html = format!(
+        "<details class=\"also-in\" data-others=\"{n}\"><summary title=\"also in {n} other plans\">\
+         ほかの <span class=\"also-in-count\">{n}</span> 計画にも同じ段落{}</summary><ul>",
+        if guideline { "（国の指針と一致）" } else { "" },
+        n = others.len(),
+    );
+    for member in others.iter().take(ALSO_IN_SHOWN) {
+        let href = plan_href(snapshot, &member.path, u64::from(member.page)).unwrap_or_default();
+        let _ = write!(
+            html,
+            "<li><a class=\"also-in-plan\" href=\"{}\">{} {} p.{}</a></li>",
+            escape(&href),
+            escape(member.municipality.as_deref().unwrap_or(&member.path)),
+            member.year.map(|y| y.to_string()).unwrap_or_default(),
+            member.page,
+        );
+    }
+    if others.len() > ALSO_IN_SHOWN {
+        let _ = write!(html, "<li>… ほか {} 計画</li>", others.len() - ALSO_IN_SHOWN);
+    }
+    html.push_str("</ul></details>");
+    html
+}
+
 fn hit_html(snapshot: &Snapshot, taxonomy: &Taxonomy, shown: &ShownHit, rank: usize) -> String {
     let hit = &shown.hit;
     let plan = plan_href(snapshot, &hit.path, hit.page).unwrap_or_default();
     format!(
         "<article class=\"hit\"><div class=\"cite\"><span class=\"rank\">{rank}</span> \
          <strong>{}</strong> {} <a class=\"plan-link\" href=\"{}\">{} p.{}</a></div>\
-         <div class=\"heading\">{}{}</div><p class=\"snippet\">{}</p><div>{}</div></article>",
+         <div class=\"heading\">{}{}</div><p class=\"snippet\">{}</p><div>{}</div>{}</article>",
         escape(hit.municipality.as_deref().unwrap_or("?")),
         hit.year.map(|y| y.to_string()).unwrap_or_default(),
         escape(&plan),
@@ -391,6 +431,7 @@ fn hit_html(snapshot: &Snapshot, taxonomy: &Taxonomy, shown: &ShownHit, rank: us
         escape(&hit.heading),
         highlighted(&shown.snippet, &shown.highlights),
         badges(taxonomy, &hit.themes),
+        also_in_html(snapshot, &hit.path, hit.ordinal),
     )
 }
 
@@ -434,13 +475,14 @@ fn grouped_html(
             let _ = write!(
                 html,
                 "<div class=\"passage-hit\"><a href=\"{}\">p.{}</a> {}<span class=\"heading\">{}</span>\
-                 <p class=\"snippet\">{}</p>{}</div>",
+                 <p class=\"snippet\">{}</p>{}{}</div>",
                 escape(&href),
                 hit.page,
                 role_badge(hit),
                 escape(&hit.heading),
                 highlighted(&shown.snippet, &shown.highlights),
-                badges(taxonomy, &hit.themes)
+                badges(taxonomy, &hit.themes),
+                also_in_html(snapshot, path, hit.ordinal)
             );
         }
         html.push_str("</article>");

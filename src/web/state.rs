@@ -6,13 +6,22 @@
 //! a request that is running, and concurrent requests share one searcher. At most every
 //! [`RELOAD_CHECK`] the commit stamp (a hash of tantivy's `meta.json`, which every commit
 //! rewrites atomically) is read again; when it changed, a new snapshot is opened and swapped in.
+//!
+//! The clusters of copied passages come from the report `gyokaku reuse` saved in the index
+//! folder (`reuse::SAVED_FILE`), read when a snapshot is opened and used only when it was made
+//! on the snapshot's commit (after a new ingest, passage ordinals may have moved). Finding
+//! clusters takes about a minute on 600k passages, far beyond a search's latency, so the app
+//! never computes them; reading the saved file once per snapshot costs a JSON parse, and a hit
+//! then costs two hash lookups. A new saved file (its modification time) reopens the snapshot
+//! like a new commit.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::index::{DocumentEntry, IndexedDocument, PassageIndex};
+use crate::reuse::{PassageClusters, SAVED_FILE, read_saved};
 use crate::themes::aggregate::build_matrix;
 use crate::themes::{By, DocumentInput, DocumentThemes, Matrix, Taxonomy, score_documents};
 use crate::web::WebError;
@@ -41,6 +50,12 @@ pub struct Snapshot {
     pub index: PassageIndex,
     /// Every document by path, from the commit payload.
     pub entries: BTreeMap<String, DocumentEntry>,
+    /// The saved reuse clusters of this commit, if `gyokaku reuse` saved them.
+    pub reuse: Option<PassageClusters>,
+    /// One line on where the reuse clusters came from, or why there are none.
+    pub reuse_note: String,
+    /// The modification time of the saved clusters' file when the snapshot was opened.
+    reuse_modified: Option<SystemTime>,
     documents: Mutex<Option<Arc<Vec<IndexedDocument>>>>,
     scored: Mutex<Option<Arc<Vec<DocumentThemes>>>>,
     matrices: Mutex<HashMap<&'static str, Arc<Matrix>>>,
@@ -61,12 +76,17 @@ impl Snapshot {
         // The stamp is read before opening so that a commit landing in between makes the
         // next check reload again rather than being missed.
         let stamp = commit_stamp(index_dir)?;
+        let reuse_modified = saved_modified(index_dir);
         let index = PassageIndex::open(index_dir)?;
         let entries = index.documents()?;
+        let (reuse, reuse_note) = open_reuse(index_dir, &stamp);
         Ok(Snapshot {
             stamp,
             index,
             entries,
+            reuse,
+            reuse_note,
+            reuse_modified,
             documents: Mutex::new(None),
             scored: Mutex::new(None),
             matrices: Mutex::new(HashMap::new()),
@@ -122,6 +142,38 @@ impl Snapshot {
     }
 }
 
+/// The modification time of the saved reuse clusters, if the file is there.
+fn saved_modified(index_dir: &Path) -> Option<SystemTime> {
+    fs_err::metadata(index_dir.join(SAVED_FILE)).and_then(|m| m.modified()).ok()
+}
+
+/// The saved reuse clusters of the commit `stamp`, and a line saying what was found.
+fn open_reuse(index_dir: &Path, stamp: &str) -> (Option<PassageClusters>, String) {
+    let path = index_dir.join(SAVED_FILE);
+    match read_saved(index_dir) {
+        Ok(Some(saved)) if saved.commit == stamp => {
+            let note = format!(
+                "{} clusters of copied passages from `{}`",
+                saved.report.clusters.len(),
+                path.display()
+            );
+            (Some(PassageClusters::new(saved.report.clusters)), note)
+        }
+        Ok(Some(_)) => (
+            None,
+            format!(
+                "copied passages not shown: `{}` is of an older index commit (run `gyokaku reuse`)",
+                path.display()
+            ),
+        ),
+        Ok(None) => (None, "copied passages not shown (run `gyokaku reuse` first)".to_owned()),
+        Err(err) => {
+            tracing::warn!("{err}");
+            (None, format!("copied passages not shown: {err}"))
+        }
+    }
+}
+
 impl App {
     /// Opens the index at `index_dir` (it must exist).
     pub fn open(index_dir: &Path) -> Result<App, WebError> {
@@ -151,8 +203,9 @@ impl App {
         let mut current = lock(&self.current);
         if current.checked.elapsed() >= RELOAD_CHECK {
             current.checked = Instant::now();
+            let saved_changed = saved_modified(&self.index_dir) != current.snapshot.reuse_modified;
             match commit_stamp(&self.index_dir) {
-                Ok(stamp) if stamp != current.snapshot.stamp => {
+                Ok(stamp) if stamp != current.snapshot.stamp || saved_changed => {
                     match Snapshot::open(&self.index_dir) {
                         Ok(snapshot) => {
                             tracing::info!(stamp = %snapshot.stamp, "index reloaded");

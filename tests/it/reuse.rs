@@ -1,9 +1,12 @@
 //! `gyokaku reuse`: a paragraph two towns share (with small edits) is one cluster; an
-//! unrelated plan is in none; a guideline folder marks the cluster.
+//! unrelated plan is in none; a guideline folder marks the cluster. `--discount-copied` on
+//! the fixture `tests/fixtures/copied`: a paragraph in three towns' plans is their only
+//! evidence for public facilities and their only numeric target; with the flag, neither is
+//! found, and a guideline copy is left out with `--reference`.
 
 use std::path::Path;
 
-use crate::support::gyokaku;
+use crate::support::{fixture, gyokaku};
 
 const SHARED: &str = "本町では、人口減少と少子高齢化が急速に進む中で、限られた財源と人材を最大限に生かし、\
 将来にわたって持続可能な行政運営を実現するため、すべての事務事業を住民の視点から点検し、\
@@ -110,4 +113,141 @@ fn reuse_table_and_csv() {
     assert!(csv.stdout.starts_with(b"\xEF\xBB\xBF"), "CSV starts with a BOM");
     let text = String::from_utf8(csv.stdout).unwrap();
     assert_eq!(text.lines().count(), 3, "header and two members: {text}");
+}
+
+/// `tests/fixtures/copied/plans` ingested into `index/` of a scratch folder.
+fn copied_index() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    gyokaku(dir.path())
+        .arg("ingest")
+        .arg(fixture("copied/plans"))
+        .args(["--index", "index", "--quiet"])
+        .assert()
+        .success();
+    dir
+}
+
+fn json_of(dir: &Path, args: &[&str]) -> serde_json::Value {
+    let output = gyokaku(dir).args(args).args(["--index", "index"]).output().unwrap();
+    assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|err| panic!("{args:?}: {err}"))
+}
+
+/// Each town's public-facilities cell: (row key, present).
+fn facilities(matrix: &serde_json::Value) -> Vec<(String, bool)> {
+    matrix["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            let cell = &row["themes"]["public_facilities"];
+            (row["key"].as_str().unwrap().to_owned(), cell["present"] == true)
+        })
+        .collect()
+}
+
+#[test]
+fn i13_discount_copied_takes_boilerplate_out_of_themes() {
+    let dir = copied_index();
+    let plain = json_of(dir.path(), &["themes", "--format", "json"]);
+    let towns = ["丙町", "乙町", "甲町"];
+    let present: Vec<(String, bool)> = towns.iter().map(|t| ((*t).to_owned(), true)).collect();
+    assert_eq!(facilities(&plain), present, "the copied paragraph alone makes the theme present");
+    let discounted = json_of(dir.path(), &["themes", "--format", "json", "--discount-copied"]);
+    let absent: Vec<(String, bool)> = towns.iter().map(|t| ((*t).to_owned(), false)).collect();
+    assert_eq!(facilities(&discounted), absent, "{discounted:#}");
+    for row in discounted["rows"].as_array().unwrap() {
+        let cell = &row["themes"]["public_facilities"];
+        assert!(cell["evidence"].as_array().is_none_or(Vec::is_empty), "{cell}");
+    }
+}
+
+#[test]
+fn i13_discount_copied_takes_boilerplate_out_of_measures() {
+    let dir = copied_index();
+    let plain = json_of(dir.path(), &["measures", "--format", "json"]);
+    let measures = plain["measures"].as_array().unwrap();
+    assert_eq!(measures.len(), 3, "one copied target per town: {plain:#}");
+    for m in measures {
+        assert_eq!(m["value"], 20.0);
+        assert_eq!(m["target_year"], 2035);
+    }
+    let output = gyokaku(dir.path())
+        .args(["measures", "--index", "index", "--format", "json", "--discount-copied"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("3 copied passages left out (clusters found now)"), "{stderr}");
+    let discounted: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(discounted["measures"], serde_json::json!([]), "{discounted:#}");
+}
+
+#[test]
+fn i13_discount_copied_reads_the_clusters_reuse_saved() {
+    let dir = copied_index();
+    gyokaku(dir.path()).args(["reuse", "--index", "index", "--quiet"]).assert().success();
+    assert!(dir.path().join("index/reuse.json").is_file());
+    let output = gyokaku(dir.path())
+        .args(["themes", "--index", "index", "--format", "json", "--discount-copied"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("saved by `gyokaku reuse`"), "{stderr}");
+    let matrix: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(facilities(&matrix).iter().all(|(_, present)| !present), "{matrix:#}");
+}
+
+#[test]
+fn i13_a_guideline_copy_is_discounted_with_reference() {
+    let dir = copied_index();
+    let theme = "digital_transformation";
+    let cell = |matrix: &serde_json::Value| {
+        let rows = matrix["rows"].as_array().unwrap();
+        let row = rows.iter().find(|r| r["key"] == "丙町").unwrap();
+        row["themes"][theme]["evidence"].as_array().map_or(0, Vec::len)
+    };
+    let without = json_of(dir.path(), &["themes", "--format", "json", "--discount-copied"]);
+    assert!(cell(&without) > 0, "only 丙町 has the guideline's paragraph: not a cluster");
+    let guidelines = fixture("copied/guidelines");
+    let with = json_of(
+        dir.path(),
+        &[
+            "themes",
+            "--format",
+            "json",
+            "--discount-copied",
+            "--reference",
+            guidelines.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(cell(&with), 0, "{:#}", with["rows"]);
+}
+
+#[test]
+fn i13_themes_eval_takes_the_flag() {
+    let dir = copied_index();
+    let gold = dir.path().join("gold.json");
+    fs_err::write(
+        &gold,
+        r#"{"labels": {"kou.txt": {"present": ["public_facilities"]},
+                      "otsu.txt": {"present": ["public_facilities"]},
+                      "hei.txt": {"present": ["public_facilities"]}}}"#,
+    )
+    .unwrap();
+    let eval = |extra: &[&str]| {
+        let mut args = vec!["themes", "eval", "--gold", gold.to_str().unwrap(), "--format", "json"];
+        args.extend_from_slice(extra);
+        let report = json_of(dir.path(), &args);
+        let theme = report["gyokaku"]["themes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["theme"] == "public_facilities")
+            .unwrap()
+            .clone();
+        theme["tp"].as_u64().unwrap()
+    };
+    assert_eq!(eval(&[]), 3);
+    assert_eq!(eval(&["--discount-copied"]), 0);
 }

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use super::http::{enc, request};
-use super::{HOSTILE_CITY, Server, corpus_index};
+use super::{HOSTILE_CITY, Server, copied_index, corpus_index};
 
 /// The key under which WebDriver returns an element reference.
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
@@ -399,4 +399,49 @@ fn browser_runs_no_script_from_a_hostile_plan() {
     // The check itself sees a script that did run.
     browser.script("window.__pwned = 1;", json!([]));
     assert!(!browser.nothing_ran(), "the marker check works");
+}
+
+#[test]
+fn i13_browser_shows_also_in_other_plans_and_opens_one() {
+    let server = Server::start(copied_index());
+    let Some(browser) = browser_or_skip("i13_browser_shows_also_in_other_plans_and_opens_one")
+    else {
+        return;
+    };
+    browser.goto(&server.url("/"));
+    browser.type_into("#q", "延床面積");
+    browser.click("#go");
+    browser.wait_url("the search", |u| u.contains("q="));
+    browser.find("#hits details.also-in");
+    let count = browser.script(
+        "return document.querySelector('details.also-in .also-in-count').textContent;",
+        json!([]),
+    );
+    assert_eq!(count, json!("2"), "also in 2 other plans");
+    // Closed at first; a click on the summary lists the other plans.
+    let open = "return document.querySelector('details.also-in').open;";
+    assert_eq!(browser.script(open, json!([])), json!(false));
+    browser.click("details.also-in summary");
+    assert_eq!(browser.script(open, json!([])), json!(true));
+    let listed = browser.script(
+        "const d = document.querySelector('details.also-in'); \
+         const own = d.closest('.plan-group').querySelector('h2 a.plan-link').getAttribute('href'); \
+         return [own.split('&')[0], Array.from(d.querySelectorAll('a.also-in-plan')).map(a => [a.getAttribute('href').split('&')[0], a.getBoundingClientRect().height > 0])];",
+        json!([]),
+    );
+    let own = listed[0].as_str().unwrap().to_owned();
+    let others = listed[1].as_array().unwrap();
+    assert_eq!(others.len(), 2, "{listed}");
+    for other in others {
+        assert_ne!(other[0].as_str().unwrap(), own, "another plan, not this one: {listed}");
+        assert_eq!(other[1], json!(true), "the link is visible once opened");
+    }
+    browser.screenshot("10-also-in-other-plans");
+    // Follow the first to the other plan, at its page.
+    let target = others[0][0].as_str().unwrap().to_owned();
+    browser.click("details.also-in a.also-in-plan");
+    let url = browser.wait_url("the other plan", |u| u.contains("/plan?"));
+    assert!(url.contains(target.trim_start_matches('/')), "{url} vs {target}");
+    browser.find("section.current");
+    assert!(browser.nothing_ran());
 }

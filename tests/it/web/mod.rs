@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 
-use crate::support::repo_root;
+use crate::support::{fixture, repo_root};
 
 /// A plan whose metadata and text try every trick to run script in the reader's browser.
 pub const HOSTILE_TEXT: &str = "第1 行政改革の方針\n\
@@ -89,11 +89,36 @@ pub fn corpus_index() -> &'static Path {
     })
 }
 
+/// `tests/fixtures/copied/plans` (one paragraph in three towns' plans) ingested, with the
+/// clusters `gyokaku reuse` saves, once per test process.
+pub fn copied_index() -> &'static Path {
+    static INDEX: OnceLock<PathBuf> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let index = scratch("copied").join("index");
+        ingest(&fixture("copied/plans"), &index);
+        save_reuse(&index);
+        index
+    })
+}
+
+/// Runs `gyokaku reuse` on `index`, which saves its clusters there.
+pub fn save_reuse(index: &Path) {
+    let output = Command::new(binary())
+        .args(["reuse", "-q", "--index"])
+        .arg(index)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "reuse: {}", String::from_utf8_lossy(&output.stderr));
+}
+
 /// A running `gyokaku serve`, stopped when dropped.
 pub struct Server {
     child: Child,
     /// `127.0.0.1:PORT`
     pub host: String,
+    /// The start-up line (with the URL).
+    pub ready: String,
     /// What the server said before it was ready (warnings).
     pub preamble: Vec<String>,
 }
@@ -118,19 +143,19 @@ impl Server {
         let stderr = child.stderr.take().unwrap();
         let mut lines = BufReader::new(stderr).lines();
         let mut preamble = Vec::new();
-        let host = loop {
+        let (host, ready) = loop {
             let Some(Ok(line)) = lines.next() else {
                 let _ = child.kill();
                 panic!("serve exited before it was ready: {preamble:?}");
             };
             if let Some(rest) = line.split("http://").nth(1) {
-                break rest.split('/').next().unwrap().to_owned();
+                break (rest.split('/').next().unwrap().to_owned(), line.clone());
             }
             preamble.push(line);
         };
         // Keep draining the server's log so that it never blocks on a full pipe.
         std::thread::spawn(move || lines.for_each(drop));
-        Server { child, host, preamble }
+        Server { child, host, ready, preamble }
     }
 
     pub fn get(&self, target: &str) -> http::Reply {

@@ -2,7 +2,10 @@
 //! JSON, bad parameters, path traversal, escaping of a hostile plan, reload on commit.
 
 use super::http::{enc, get};
-use super::{HOSTILE_CITY, Server, cli_json, corpus_index, ingest, scratch};
+use super::{
+    HOSTILE_CITY, Server, cli_json, copied_index, corpus_index, ingest, save_reuse, scratch,
+};
+use crate::support::fixture;
 
 /// The id of the first document whose path ends with `suffix`.
 fn doc_id(server: &Server, suffix: &str) -> String {
@@ -485,4 +488,70 @@ fn serving_a_missing_index_says_how_to_build_one() {
         stderr.contains("no index at") && stderr.contains("hint: run `gyokaku ingest"),
         "{stderr}"
     );
+}
+
+/// The copied paragraph of `tests/fixtures/copied`, as a query.
+const COPIED_QUERY: &str = "延床面積";
+
+#[test]
+fn i13_a_copied_passage_shows_the_other_plans() {
+    let server = Server::start(copied_index());
+    assert!(server.ready.contains("1 clusters of copied passages from"), "{}", server.ready);
+    let html = server.get(&format!("/?q={}&view=passage", enc(COPIED_QUERY))).text();
+    assert_eq!(html.matches("<details class=\"also-in\" data-others=\"2\">").count(), 3, "{html}");
+    assert_eq!(html.matches("class=\"also-in-plan\"").count(), 6, "{html}");
+    assert!(html.contains("ほかの <span class=\"also-in-count\">2</span> 計画にも同じ段落"));
+    // The grouped view shows it too; a passage of a plan's own words does not.
+    let grouped = server.get(&format!("/?q={}", enc(COPIED_QUERY))).text();
+    assert_eq!(grouped.matches("data-others=\"2\"").count(), 3);
+    let own = server.get(&format!("/?q={}&view=passage", enc("乗合タクシー"))).text();
+    assert!(own.contains("class=\"hit\"") && !own.contains("also-in"), "{own}");
+
+    // The API: the cluster as `reuse --format json` prints it.
+    let hits = server.get(&format!("/api/search?q={}", enc(COPIED_QUERY))).json();
+    let hit = &hits["hits"][0];
+    let path = hit["path"].as_str().unwrap();
+    let suffix = path.rsplit('/').next().unwrap();
+    let doc = doc_id(&server, suffix);
+    let ordinal = hit["ordinal"].as_u64().unwrap();
+    let reply = server.get(&format!("/api/reuse?doc={doc}&ordinal={ordinal}"));
+    assert_eq!(reply.status, 200);
+    let reuse = reply.json();
+    assert_eq!(reuse["other_plans"], 2, "{reuse:#}");
+    assert_eq!(reuse["cluster"]["documents"], 3);
+    assert_eq!(reuse["cluster"]["members"].as_array().unwrap().len(), 3);
+    let saved =
+        cli_json(&["reuse", "--index", copied_index().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(reuse["cluster"]["members"], saved["clusters"][0]["members"], "one definition");
+    let none = server.get(&format!("/api/reuse?doc={doc}&ordinal=0")).json();
+    assert_eq!(none["other_plans"], 0);
+    assert!(none["cluster"].is_null());
+    assert_eq!(server.get(&format!("/api/reuse?doc={doc}")).status, 400);
+    assert_eq!(server.get("/api/reuse?doc=nope&ordinal=1").status, 404);
+}
+
+#[test]
+fn i13_clusters_saved_while_serving_are_picked_up() {
+    let dir = scratch("reuse-reload");
+    let index = dir.join("index");
+    ingest(&fixture("copied/plans"), &index);
+    let server = Server::start(&index);
+    assert!(server.ready.contains("copied passages not shown"), "{}", server.ready);
+    let search = format!("/?q={}&view=passage", enc(COPIED_QUERY));
+    assert!(!server.get(&search).text().contains("also-in"));
+    assert_eq!(server.get("/api/reuse?doc=x&ordinal=1").status, 404);
+    save_reuse(&index);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !server.get(&search).text().contains("data-others=\"2\"") {
+        assert!(std::time::Instant::now() < deadline, "the saved clusters were never read");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    // A new commit makes the saved clusters stale: they are not shown for it.
+    std::fs::write(dir.join("extra.txt"), "第1 方針\n電子自治体を推進する。\n").unwrap();
+    ingest(&dir.join("extra.txt"), &index);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while server.get(&search).text().contains("also-in") {
+        assert!(std::time::Instant::now() < deadline, "stale clusters are still shown");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
 }
