@@ -1,7 +1,8 @@
 //! OCR of scanned pages end to end, through the real binary, on image-only PDFs made by
 //! scripts/make_scans.py from our own fixtures (scan_horizontal: lo_writer at 300 dpi,
 //! scan_vertical: chromium_vertical at 200 dpi, scan_columns: lo_columns_short_lines at
-//! 200 dpi; gold text in NAME.txt).
+//! 200 dpi; gold text in NAME.txt), and scan_ccitt: scan_horizontal as a 1-bit CCITT Group 4
+//! (fax-coded) image, made by scripts/make_ccitt_scan.py, with scan_horizontal's gold.
 //!
 //! Tests that need Tesseract with Japanese data say so and return when it is missing
 //! (`.ci/run` installs it); the behaviour without Tesseract is tested everywhere.
@@ -80,6 +81,20 @@ fn a_scanned_horizontal_page_is_read_by_ocr_and_marked() {
     assert_eq!(page["ocr"]["language"], "jpn");
     assert!(page["ocr"]["mean_confidence"].as_f64().is_some_and(|c| c > 50.0), "{page}");
     assert_eq!(json["warnings"].as_array().map(Vec::len), Some(0), "{json}");
+}
+
+/// Issue 10: a fax-coded (CCITT Group 4) page has no decoder of ours; it is rasterised and
+/// read like any other scan.
+#[test]
+fn a_ccitt_fax_coded_scan_is_rasterised_and_read_by_ocr() {
+    if !tesseract_with_japanese() {
+        return;
+    }
+    let (json, _) = extract_json(&fixture("pdf/scan_ccitt.pdf"), &[]);
+    let page = &json["pages"][0];
+    let score = accuracy(page["text"].as_str().unwrap_or(""), &gold("scan_horizontal"));
+    assert!(score >= 0.95, "accuracy {score:.3}: {}", page["text"]);
+    assert!(page["ocr"]["engine"].as_str().is_some_and(|e| e.starts_with("tesseract ")), "{page}");
 }
 
 /// Issue 10: a title across two columns, short menu lines at the top of the left column.
