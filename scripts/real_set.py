@@ -42,10 +42,11 @@ KEY_PREFIX = "eval/real/texts/"
 # blake2b(SALT + key) mod 100 < DEV_PERCENT; its test part was scored once (17:38 UTC, session 3)
 # and then joined dev. Round 2 (parts holdout_*) was the test split of session 3, scored once at
 # its end, and is dev since session 4. Round 3 (parts r3_*): new bodies only, collected and
-# labelled in session 4 by labellers who saw no labels of earlier rounds and no tool output; it
-# is the test split, scored once at the end of session 4.
-ROUND_PREFIXES = [("r3_", 3), ("holdout", 2)]
-TEST_ROUND = 3
+# labelled in sessions 4–5 by labellers who saw no labels of earlier rounds and no tool output;
+# it was the test split, scored once at the end of session 5 (08:42 UTC), and is dev since. Round
+# 4 (parts r4_*): new bodies only, same conditions, collected in session 5: the test split.
+ROUND_PREFIXES = [("r4_", 4), ("r3_", 3), ("holdout", 2)]
+TEST_ROUND = 4
 SALT = "gyokaku-real-v1:"
 DEV_PERCENT = 60
 
