@@ -13,8 +13,8 @@ use crate::index::{IndexedDocument, commit_stamp, load_documents};
 use crate::output;
 use crate::reuse::{
     COPIED_MIN_MUNICIPALITIES, DEFAULT_MIN_CHARS, DEFAULT_THRESHOLD, PassageClusters, Provenance,
-    ReuseOptions, ReuseReport, SAVED_FILE, SavedReuse, discount_copied, find_reuse,
-    load_references, read_saved, report_csv, saved_json,
+    ReferenceDocument, ReuseOptions, ReuseReport, SAVED_FILE, SavedReuse, discount_copied,
+    find_reuse, load_references, read_saved, report_csv, saved_json,
 };
 
 /// Members shown per cluster in the table; the CSV and JSON list them all.
@@ -50,19 +50,8 @@ pub enum ReuseFormat {
 pub fn run(args: ReuseArgs) -> anyhow::Result<ExitCode> {
     let documents = load_documents(&args.index)
         .with_context(|| format!("reading the index at `{}`", args.index.display()))?;
-    let (references, warnings) = match &args.reference {
-        Some(dir) => load_references(dir)
-            .with_context(|| format!("reading the reference folder `{}`", dir.display()))?,
-        None => (Vec::new(), Vec::new()),
-    };
-    for warning in &warnings {
-        output::warning(warning);
-    }
-    let provenance = Provenance {
-        gyokaku_version: env!("CARGO_PKG_VERSION").to_owned(),
-        index: args.index.display().to_string(),
-        reference: args.reference.as_ref().map(|dir| dir.display().to_string()),
-    };
+    let (references, warnings, provenance) =
+        references_and_provenance(&args.index, args.reference.as_deref())?;
     let options = ReuseOptions { threshold: args.threshold, min_chars: args.min_chars };
     let mut report = find_reuse(&documents, &references, options, provenance)?;
     report.warnings = warnings;
@@ -155,7 +144,22 @@ fn copied_clusters(
             None => {}
         }
     }
-    let (references, warnings) = match &args.reference {
+    let (references, _, provenance) = references_and_provenance(index, args.reference.as_deref())?;
+    let report = find_reuse(documents, &references, ReuseOptions::default(), provenance)?;
+    let source = match &args.reference {
+        Some(dir) => format!("found now, with the guidelines of `{}`", dir.display()),
+        None => "found now".to_owned(),
+    };
+    Ok((PassageClusters::new(report.clusters), source))
+}
+
+/// The guideline passages of `--reference DIR` (its warnings printed and returned) and the
+/// provenance of a report found now on `index`.
+fn references_and_provenance(
+    index: &Path,
+    reference: Option<&Path>,
+) -> anyhow::Result<(Vec<ReferenceDocument>, Vec<String>, Provenance)> {
+    let (references, warnings) = match reference {
         Some(dir) => load_references(dir)
             .with_context(|| format!("reading the reference folder `{}`", dir.display()))?,
         None => (Vec::new(), Vec::new()),
@@ -166,14 +170,9 @@ fn copied_clusters(
     let provenance = Provenance {
         gyokaku_version: env!("CARGO_PKG_VERSION").to_owned(),
         index: index.display().to_string(),
-        reference: args.reference.as_ref().map(|dir| dir.display().to_string()),
+        reference: reference.map(|dir| dir.display().to_string()),
     };
-    let report = find_reuse(documents, &references, ReuseOptions::default(), provenance)?;
-    let source = match &args.reference {
-        Some(dir) => format!("found now, with the guidelines of `{}`", dir.display()),
-        None => "found now".to_owned(),
-    };
-    Ok((PassageClusters::new(report.clusters), source))
+    Ok((references, warnings, provenance))
 }
 
 fn render(report: &ReuseReport) -> String {
