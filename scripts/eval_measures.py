@@ -1,15 +1,22 @@
 #!/usr/bin/env python3
 """Score `gyokaku measures` on numeric targets labelled in real plan excerpts, next to a naive peer.
 
-    python3 scripts/eval_measures.py [--split dev|test|all] [--texts DIR] [--bin PATH] [--verbose] [--gold FILE]
+    python3 scripts/eval_measures.py [--set dev|test] [--gold FILE ...] [--texts DIR] [--bin PATH] [--verbose]
 
-Gold: eval/measures/gold.jsonl, one line per numeric target a text sets
+Gold: one line per numeric target a text sets
 `{"file", "quote", "value", "unit", "year", "direction", "department"}` (`quote` is a short
 locator, ≤ 40 characters, checked against the text) or `{"file", "none": true}` for a text with
-numbers but no target. The texts are those of eval/real/texts (git-ignored; --texts points
-elsewhere). Split by body (manifest `body`): blake2b(body) even → dev, odd → test.
+no target. The texts are those of eval/real/texts (git-ignored; --texts points elsewhere), and
+their rows in eval/real/manifest.csv (run `scripts/real_set.py merge` after adding a part).
 
-The split's texts are copied with a manifest.csv (body → municipality, prefecture, year, title)
+Sets (the split is the real set's, by round of collection and so by body):
+- `dev` (tuned on): eval/measures/gold.jsonl (session 4, rounds 1–2) and gold_r3.jsonl (session 5,
+  labelled blind on the round-3 texts and scored once there before round 3 joined dev);
+- `test` (score once): eval/measures/gold_r4_*.jsonl, labelled on the round-4 texts by the
+  labellers who collected them, who had seen no output of the tool.
+`--gold FILE ...` scores exactly the given files instead.
+
+The chosen texts are copied with a manifest.csv (body → municipality, prefecture, year, title)
 into a temporary folder, ingested (`BIN ingest DIR --index IDX --quiet`) and read back with
 `BIN measures --index IDX --format json`. A target counts as found when a measure of the same
 file has the same value and unit (money compared in yen: 億円, 百万円, 万円, 千円, 円) and the
@@ -26,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import json
 import os
 import re
@@ -39,15 +45,18 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-GOLD = ROOT / "eval" / "measures" / "gold.jsonl"
+MEASURES = ROOT / "eval" / "measures"
+DEV_GOLD = [MEASURES / "gold.jsonl", MEASURES / "gold_r3.jsonl"]
 MANIFEST = ROOT / "eval" / "real" / "manifest.csv"
 YEN = {"億円": 1e8, "百万円": 1e6, "万円": 1e4, "千円": 1e3, "円": 1.0}
 UNITS = ["百万円", "億円", "千円", "万円", "円", "ポイント", "平方メートル", "㎡", "%", "人", "件",
          "施設", "時間", "か所", "箇所", "回", "団体", "事業", "業務", "台", "校"]
 
 
-def split_of(body: str) -> str:
-    return "dev" if hashlib.blake2b(body.encode()).digest()[0] % 2 == 0 else "test"
+def gold_files(chosen_set: str) -> list[Path]:
+    if chosen_set == "dev":
+        return DEV_GOLD
+    return sorted(MEASURES.glob("gold_r4_*.jsonl"))
 
 
 def key(value: float, unit: str) -> tuple[float, str]:
@@ -101,26 +110,32 @@ def naive(text: str) -> list:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--split", choices=["dev", "test", "all"], default="dev")
+    ap.add_argument("--set", choices=["dev", "test"], default="dev",
+                    help="dev: gold.jsonl + gold_r3.jsonl (rounds 1–3, tuned on); test: gold_r4_*.jsonl (score once)")
     ap.add_argument("--texts", type=Path, default=ROOT / "eval" / "real" / "texts")
     ap.add_argument("--bin", default=os.environ.get("GYOKAKU_BIN", str(ROOT / "target" / "debug" / "gyokaku")))
     ap.add_argument("--verbose", action="store_true")
-    ap.add_argument("--gold", type=Path, default=GOLD,
-                    help="the gold file (default eval/measures/gold.jsonl; eval/measures/gold_r3.jsonl is the "
-                         "blind test set of session 5 on the round-3 texts: score it with --split all, once)")
+    ap.add_argument("--gold", type=Path, nargs="+", help="score these gold files instead of a set")
     args = ap.parse_args()
 
     with open(MANIFEST, encoding="utf-8-sig", newline="") as f:
         rows = {r["file"]: r for r in csv.DictReader(f)}
-    gold_lines = [json.loads(line) for line in args.gold.read_text(encoding="utf-8").splitlines() if line.strip()]
-    files = sorted({g["file"] for g in gold_lines})
-    # The development gold must never name the round-3 texts, which are the blind test of
-    # gold_r3.jsonl: a target tuned on there would be scored on itself.
-    bad = [f for f in files if f.startswith("r3")]
-    if bad and args.gold.resolve() == GOLD.resolve():
-        sys.exit(f"error: {GOLD.name} names blind-test texts {bad}; they belong in gold_r3.jsonl")
-    splits = ["dev", "test"] if args.split == "all" else [args.split]
-    chosen = [f for f in files if split_of(rows[f]["body"]) in splits]
+    paths = args.gold or gold_files(args.set)
+    if not paths:
+        sys.exit(f"error: no gold files for --set {args.set} in {MEASURES}")
+    gold_lines = [json.loads(line) for p in paths for line in p.read_text(encoding="utf-8").splitlines()
+                  if line.strip()]
+    chosen = sorted({g["file"] for g in gold_lines})
+    unknown = [f for f in chosen if f not in rows]
+    if unknown:
+        sys.exit(f"error: {len(unknown)} gold files have no row in {MANIFEST} (run scripts/real_set.py merge): "
+                 f"{unknown[:5]}")
+    # Development gold must never name the test round's texts: a pattern tuned there would be
+    # scored on itself.
+    if not args.gold and args.set == "dev":
+        leaked = [f for f in chosen if rows[f].get("split") == "test"]
+        if leaked:
+            sys.exit(f"error: dev gold names test-split texts {leaked[:5]}; they belong in gold_r4_*.jsonl")
     gold: dict[str, list] = defaultdict(list)
     for g in gold_lines:
         if g["file"] not in chosen or g.get("none"):
@@ -152,7 +167,7 @@ def main() -> None:
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    print(f"split {args.split}: {len(chosen)} texts, {sum(map(len, gold.values()))} gold targets")
+    print(f"set {'gold ' + ' '.join(p.name for p in paths) if args.gold else args.set}: {len(chosen)} texts, {sum(map(len, gold.values()))} gold targets")
     print(f"{'system':10} {'P':>6} {'R':>6} {'F1':>6}  matched/pred/gold")
     for name, predicted in [("gyokaku", pred), ("naive", base)]:
         m, g, p, misses = score(gold, predicted)

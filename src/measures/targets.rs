@@ -146,6 +146,31 @@ static NUMBER_UNIT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(r"(?:△|▲|約)?([0-9][0-9,]*(?:\.[0-9]+)?)\s*({units})")).expect("valid")
 });
 
+/// Money written in two or more denominations (`5億4,900万円`, `13億68百万円`,
+/// `2億3千万円`): one value in the smallest denomination written, so that `4,900万円` is not
+/// read on its own.
+static COMPOUND_MONEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:△|▲|約)?([0-9][0-9,]*)億(?:([0-9][0-9,]*)百万円|(?:([0-9][0-9,]*)千)?([0-9][0-9,]*)?万円)",
+    )
+    .expect("valid")
+});
+
+/// Value and unit of a [`COMPOUND_MONEY`] match.
+fn compound_money(caps: &regex::Captures<'_>) -> Option<(f64, &'static str)> {
+    let number = |i: usize| caps.get(i).and_then(|m| parse_value(m.as_str()));
+    let oku = number(1)?;
+    if let Some(millions) = number(2) {
+        return Some((oku * 100.0 + millions, "百万円"));
+    }
+    let thousands_of_man = number(3).unwrap_or(0.0);
+    let man = number(4).unwrap_or(0.0);
+    if caps.get(3).is_none() && caps.get(4).is_none() {
+        return None;
+    }
+    Some((oku * 10_000.0 + thousands_of_man * 1_000.0 + man, "万円"))
+}
+
 static YEAR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(令和|平成|R|H)\s*(元|[0-9]{1,2})\s*年度?(末|中)?|((?:19|20)[0-9]{2})\s*年度?(末|中)?",
@@ -298,46 +323,59 @@ pub fn values_in(clause: &str, period_end: Option<i32>) -> Vec<Target> {
     let period_year = target_year(clause, period_end);
     let clause_direction = first_direction(clause);
     let mut targets = Vec::new();
-    for caps in NUMBER_UNIT.captures_iter(clause) {
+    let compounds: Vec<(usize, usize, f64, &str)> = COMPOUND_MONEY
+        .captures_iter(clause)
+        .filter_map(|caps| {
+            let whole = caps.get(0).expect("match");
+            compound_money(&caps).map(|(value, unit)| (whole.start(), whole.end(), value, unit))
+        })
+        .collect();
+    let matches = NUMBER_UNIT.captures_iter(clause).filter_map(|caps| {
         let whole = caps.get(0).expect("match");
-        let (Some(number), Some(unit)) = (caps.get(1), caps.get(2)) else { continue };
+        if compounds.iter().any(|&(start, end, ..)| whole.start() < end && start < whole.end()) {
+            return None;
+        }
+        let value = parse_value(caps.get(1)?.as_str())?;
+        Some((whole.start(), whole.end(), value, caps.get(2)?.as_str()))
+    });
+    let mut found: Vec<(usize, usize, f64, &str)> =
+        compounds.iter().copied().chain(matches).collect();
+    found.sort_by_key(|&(start, ..)| start);
+    for (start, end, value, unit) in found {
+        let whole = &clause[start..end];
         // A year, a date or a page is not a value: 2025年 never matches (no unit), but
         // `第3回` and `1日` of dates are skipped here.
-        let before: String = clause[..whole.start()].chars().rev().take(1).collect();
-        if before == "第" || before == "月" && unit.as_str() == "日" {
+        let before: String = clause[..start].chars().rev().take(1).collect();
+        if before == "第" || before == "月" && unit == "日" {
             continue;
         }
-        let after = &clause[whole.end()..];
+        let after = &clause[end..];
         if after.starts_with("から") || after.starts_with("より") || after.starts_with("を超えると")
         {
             continue;
         }
         // `103人(△8.1%)`: a share in parentheses restates the value before it.
-        let open: String = before_chars(clause, whole.start(), 2);
+        let open: String = before_chars(clause, start, 2);
         if open.ends_with('(')
-            && UNITS
-                .iter()
-                .any(|u| clause[..whole.start()].trim_end_matches(['(', '（']).ends_with(u))
+            && UNITS.iter().any(|u| clause[..start].trim_end_matches(['(', '（']).ends_with(u))
             || open.ends_with("(△")
             || open.ends_with("(▲")
         {
             continue;
         }
         // Members of a committee are not a target.
-        let window: String = clause[..whole.start()].chars().rev().take(8).collect();
+        let window: String = clause[..start].chars().rev().take(8).collect();
         if window.contains("員委") {
             continue;
         }
-        let Some(value) = parse_value(number.as_str()) else { continue };
         let direction = after_direction(after).or(clause_direction);
         targets.push(Target {
             value,
-            unit: unit.as_str().to_owned(),
+            unit: unit.to_owned(),
             direction,
             baseline: baseline.clone(),
-            year: year_of_value(&mentions, clause, whole.start(), whole.end(), period_end)
-                .or(period_year),
-            text: whole.as_str().to_owned(),
+            year: year_of_value(&mentions, clause, start, end, period_end).or(period_year),
+            text: whole.to_owned(),
         });
     }
     targets
@@ -403,6 +441,9 @@ mod tests {
         check("現在の1,200人から1,100人に削減", &[(1100.0, "人", Some(Direction::Reduce))]);
         check("第3回の会議で3.5時間", &[(3.5, "時間", None)]);
         check("公共施設を20施設削減", &[(20.0, "施設", Some(Direction::Reduce))]);
+        check("効果額 5億4,900万円を目指す", &[(54900.0, "万円", None)]);
+        check("13億68百万円の削減", &[(1368.0, "百万円", Some(Direction::Reduce))]);
+        check("2億3千万円", &[(23000.0, "万円", None)]);
     }
 
     #[test]
