@@ -3,9 +3,11 @@
 
     python3 scripts/eval_roles.py [--bin target/debug/gyokaku] [--split dev|test|all] [--verbose]
 
-Gold: eval/roles/gold.jsonl, one labelled line of a real-plan excerpt per row
-(`file`, `line` (1-based), `prefix` (its first 20 characters), `role`, `split`); the texts are the
-git-ignored eval/real/texts/ (see eval/real/README.md to re-materialise them).
+Gold: eval/roles/gold_s6.jsonl (default; 1,742 lines of 32 texts, labelled blind in session 6,
+split as the real set: dev = round-3 texts, test = round-4 texts) or eval/roles/gold.jsonl
+(session 4's first 113 lines, split by body hash), one labelled line of a real-plan excerpt per
+row (`file`, `line` (1-based), `prefix` (its first 20 characters), `role`, `split`); the texts are
+the git-ignored eval/real/texts/ (see eval/real/README.md to re-materialise them).
 
 The script copies the labelled texts into a temporary folder, runs `BIN ingest` and
 `BIN export --format ndjson`, and finds the passage each gold line starts in (by its normalised
@@ -31,7 +33,7 @@ import unicodedata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-GOLD = ROOT / "eval" / "roles" / "gold.jsonl"
+GOLD = ROOT / "eval" / "roles" / "gold_s6.jsonl"
 TEXTS = ROOT / "eval" / "real" / "texts"
 ROLES = ["history", "state", "commitment", "target", "other"]
 # Characters of a gold line used to find it in the passages: enough to be unique in an
