@@ -65,6 +65,8 @@ def key(value: float, unit: str) -> tuple[float, str]:
         return round(value * YEN[unit], 2), "円"
     if unit == "㎡":
         unit = "平方メートル"
+    if unit == "パーセント":
+        unit = "%"
     return round(value, 4), unit
 
 

@@ -66,7 +66,9 @@ pub fn document_measures(doc: &IndexedDocument) -> Vec<Measure> {
     let mut header: Option<Vec<Column>> = None;
     // A table whose header row holds only years (`R6(2024年) | R12(2030年)`): the last value
     // of each row is the target for the last year.
-    let mut year_header: Option<i32> = None;
+    let mut year_header: Option<Vec<i32>> = None;
+    // A table written one cell a line under a `目標値` label: short value lines are targets.
+    let mut target_block = false;
     for (index, passage) in doc.passages.iter().enumerate() {
         if passage.is_heading_only() {
             continue;
@@ -103,25 +105,18 @@ pub fn document_measures(doc: &IndexedDocument) -> Vec<Measure> {
                     year_header = None;
                     continue;
                 }
-                if let Some(year) = years_header(&row) {
-                    year_header = Some(year);
+                if let Some(years) = years_header(&row) {
+                    year_header = Some(years);
                     header = None;
                     continue;
                 }
                 if row.iter().all(|c| c.chars().all(|ch| matches!(ch, '-' | ':' | ' '))) {
                     continue;
                 }
-                if let Some(year) = year_header {
-                    let values: Vec<Target> =
-                        row.iter().skip(1).flat_map(|c| values_in(c, period_end)).collect();
-                    // A one-cell line continues the row before it (`標準財政規模の11.25% |`).
-                    let values = if row.len() == 1 { values_in(row[0], None) } else { values };
-                    if values.len() >= 2 || values.len() == 1 && (row.len() >= 3 || row.len() == 1)
-                    {
-                        let mut target = values.last().cloned().expect("non-empty");
-                        target.year = Some(year);
+                if let Some(years) = &year_header {
+                    for (target, name) in year_row_targets(years, &row, period_end) {
                         let mut measure = base(target, "table", folded.clone());
-                        measure.measure = row[0].to_owned();
+                        measure.measure = name.unwrap_or_else(|| heading_measure.clone());
                         measures.push(measure);
                     }
                     continue;
@@ -142,23 +137,31 @@ pub fn document_measures(doc: &IndexedDocument) -> Vec<Measure> {
                 header = None;
                 year_header = None;
             }
+            if is_target_label(&folded) {
+                target_block = true;
+                continue;
+            }
+            if folded.contains("実績") || folded.chars().count() > VALUE_CELL_CHARS {
+                target_block = false;
+            }
             if is_legend(&folded) {
                 continue;
             }
             for clause in clauses(&folded) {
-                if !is_target_clause(clause) {
+                if !(is_target_clause(clause) || target_block && is_value_cell(clause)) {
                     continue;
                 }
                 // A line that is only a value (`目標値 50人`) takes its year from the line
                 // before it, as list items and two-line table cells do.
                 let mut targets = values_in(clause, period_end);
-                if targets.iter().all(|t| t.year.is_none()) {
+                let annual = clause.contains("毎年");
+                if !annual && targets.iter().all(|t| t.year.is_none()) {
                     let year = target_year(&previous_line, period_end);
                     targets.iter_mut().for_each(|t| t.year = year);
                 }
                 // A target without a year of its own is meant for the end of the plan.
                 // An annual target (毎年度) has no end year.
-                if !clause.contains("毎年") {
+                if !annual {
                     targets.iter_mut().for_each(|t| t.year = t.year.or(period_end));
                 }
                 for target in targets {
@@ -168,7 +171,9 @@ pub fn document_measures(doc: &IndexedDocument) -> Vec<Measure> {
                     measures.push(measure);
                 }
             }
-            previous_line = folded;
+            if !folded.trim().is_empty() {
+                previous_line = folded;
+            }
         }
     }
     measures
@@ -218,22 +223,80 @@ fn row_measures(columns: &[Column], row: &[&str], period_end: Option<i32>) -> Ve
     found
 }
 
-/// The last year of a header row made only of years (`R6(2024年)`, `令和12年度`, `2030`).
-fn years_header(row: &[&str]) -> Option<i32> {
+/// Cells of a year header that total the years before them (`合計`): they take the last year.
+const TOTAL_CELLS: [&str; 4] = ["合計", "累計", "総計", "計"];
+
+/// The year of each cell of a header row made only of years (`R6(2024年)`, `令和12年度`,
+/// `2030`); a trailing total cell (`合計`) takes the last year.
+fn years_header(row: &[&str]) -> Option<Vec<i32>> {
     let cells: Vec<&&str> = row.iter().filter(|c| !c.is_empty()).collect();
     if cells.len() < 2 {
         return None;
     }
-    let mut last = None;
+    let mut years: Vec<i32> = Vec::new();
     for cell in cells {
         if !values_in(cell, None).is_empty() {
             return None;
         }
+        if TOTAL_CELLS.contains(&cell.trim()) {
+            years.push(*years.last()?);
+            continue;
+        }
         let year = target_year(cell, None)
             .or_else(|| cell.trim().parse().ok().filter(|y| (1950..2100).contains(y)))?;
-        last = Some(year);
+        years.push(year);
     }
-    last
+    (years.len() >= 2).then_some(years)
+}
+
+/// The targets of a row under a year header, each with the row's label if it has one.
+///
+/// A labelled row (`正規職員 | 3,137人 | 3,000人`) holds the present figure and the goal: its
+/// last value is the target for the last year. A row of values only, one for each year
+/// (`341百万円 | 364百万円 | … | 合計`), sets a target for every year.
+fn year_row_targets(
+    years: &[i32],
+    row: &[&str],
+    period_end: Option<i32>,
+) -> Vec<(Target, Option<String>)> {
+    let last_year = *years.last().expect("a year header has years");
+    let per_cell: Vec<Vec<Target>> = row.iter().map(|c| values_in(c, None)).collect();
+    if row.len() == years.len() && per_cell.iter().all(|v| v.len() == 1) {
+        return per_cell
+            .into_iter()
+            .zip(years)
+            .map(|(mut values, year)| {
+                let mut target = values.remove(0);
+                target.year = Some(*year);
+                (target, None)
+            })
+            .collect();
+    }
+    let values: Vec<Target> = row.iter().skip(1).flat_map(|c| values_in(c, period_end)).collect();
+    // A one-cell line continues the row before it (`標準財政規模の11.25% |`).
+    let values = if row.len() == 1 { values_in(row[0], None) } else { values };
+    if values.len() >= 2 || values.len() == 1 && (row.len() >= 3 || row.len() == 1) {
+        let mut target = values.last().cloned().expect("non-empty");
+        target.year = Some(last_year);
+        return vec![(target, Some(row[0].to_owned()))];
+    }
+    Vec::new()
+}
+
+/// Labels that head a column of targets written one cell a line (`目標値`, then `93%以上`).
+const TARGET_LABELS: [&str; 5] = ["目標値", "目標", "数値目標", "目標額", "目標数値"];
+
+/// The longest line read as one cell of such a column (`97.5%以上(現年)`); a longer line is
+/// prose and ends the column.
+const VALUE_CELL_CHARS: usize = 16;
+
+fn is_target_label(line: &str) -> bool {
+    TARGET_LABELS.contains(&line.trim())
+}
+
+/// A short line holding a value (`31,000千円`, `年間2,000千円`).
+fn is_value_cell(clause: &str) -> bool {
+    clause.trim().chars().count() <= VALUE_CELL_CHARS && !values_in(clause, None).is_empty()
 }
 
 /// A legend line of a grading scale (`a:ほぼ達成した(90%以上)`): thresholds, not targets.
@@ -286,12 +349,19 @@ pub fn period_end(doc: &IndexedDocument) -> Option<i32> {
         .collect::<Vec<_>>()
         .join("\n");
     static ENDS: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(令和|平成)\s*(元|[0-9]{1,2})\s*年度(?:で|に)計画期間が(?:終了|満了)")
-            .expect("valid")
+        Regex::new(
+            r"(令和|平成)\s*(元|[0-9]{1,2})\s*年度(?:で|に)計画期間が(?:終了|満了)|計画終期\s*(令和|平成)\s*(元|[0-9]{1,2})\s*年度",
+        )
+        .expect("valid")
     });
-    let Some(caps) = PERIOD.captures(&head) else {
+    // A span followed by 実績 is the years reported on (`平成23~26年度実績`), not the plan's.
+    let plan_period = PERIOD
+        .captures_iter(&head)
+        .find(|caps| !head[caps.get(0).expect("match").end()..].trim_start().starts_with("実績"));
+    let Some(caps) = plan_period else {
         let caps = ENDS.captures(&head)?;
-        return era_year(caps.get(1)?.as_str(), caps.get(2)?.as_str());
+        let era = caps.get(1).or(caps.get(3))?.as_str();
+        return era_year(era, caps.get(2).or(caps.get(4))?.as_str());
     };
     let start_era = caps.get(1).map(|m| m.as_str());
     let end_era = caps.get(3).map(|m| m.as_str()).or(start_era);
@@ -366,6 +436,42 @@ mod tests {
                 ),
                 (90.0, "%".into(), Some(2025), None, None, "第3章 取組".into(), "prose"),
             ]
+        );
+    }
+
+    fn values_years(d: &IndexedDocument) -> Vec<(f64, String, Option<i32>)> {
+        document_measures(d).into_iter().map(|m| (m.value, m.unit, m.target_year)).collect()
+    }
+
+    #[test]
+    fn year_header_with_total_sets_a_target_each_year() {
+        let d = doc(&["令和3年度 | 令和4年度 | 合計 |\n12百万円 | 15百万円 | 27百万円 |"]);
+        let s = |v: f64, y: i32| (v, "百万円".to_owned(), Some(y));
+        assert_eq!(values_years(&d), vec![s(12.0, 2021), s(15.0, 2022), s(27.0, 2022)]);
+    }
+
+    #[test]
+    fn cell_per_line_target_column() {
+        let d = doc(&[
+            "計画期間は令和2年度～令和6年度とします。",
+            "目標値\n窓口満足度\n80%以上\n使用料収入\n12,000千円\n取組 実績\n9,500千円",
+        ]);
+        assert_eq!(
+            values_years(&d),
+            vec![(80.0, "%".into(), Some(2024)), (12000.0, "千円".into(), Some(2024))]
+        );
+    }
+
+    #[test]
+    fn annual_targets_have_no_year_and_reported_spans_are_not_the_period() {
+        let d = doc(&[
+            "(令和2~4年度実績 及び 令和5年度計画)\n計画終期 令和5年度",
+            "令和4年度 12人\n効果額 毎年度3億円以上",
+            "経常収支比率を90%以下とする。",
+        ]);
+        assert_eq!(
+            values_years(&d),
+            vec![(3.0, "億円".into(), None), (90.0, "%".into(), Some(2023))]
         );
     }
 }

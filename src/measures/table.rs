@@ -52,7 +52,10 @@ pub fn header_columns(cells: &[&str]) -> Option<Vec<Column>> {
     let useful = columns
         .iter()
         .filter(|c| matches!(c, Column::Target | Column::Department | Column::Status));
-    (useful.count() >= 1 && columns.iter().filter(|c| **c != Column::Other).count() >= 2)
+    // A target column beside a label column (`推進方針 | 指標`) is enough on its own.
+    let has_target = columns.contains(&Column::Target);
+    (has_target
+        || useful.count() >= 1 && columns.iter().filter(|c| **c != Column::Other).count() >= 2)
         .then_some(columns)
 }
 
@@ -94,6 +97,10 @@ mod tests {
         let row = cells("職員数の適正化\t50人削減\t令和7年度\t人事課").unwrap();
         assert_eq!(header_columns(&row), None);
         assert_eq!(header_columns(&["内容", "備考"]), None);
+        assert_eq!(
+            header_columns(&["基本方針", "成果指標"]),
+            Some(vec![Column::Other, Column::Target])
+        );
         let row = cells("| 取組内容 | 評価 | 所管課 |").unwrap();
         assert_eq!(
             header_columns(&row),

@@ -12,7 +12,11 @@ use serde::Serialize;
 use crate::metadata::era_year;
 
 /// Units a target's value may carry, longest first so 億円 wins over 円.
-pub const UNITS: [&str; 23] = [
+///
+/// `パーセント` is kept as written (the plans that spell it out are read with the unit they
+/// wrote); `つ` counts items and is read only before 以上 (`1年に1つ以上`), since `3つの柱`
+/// and `次の3つを` name parts of the plan.
+pub const UNITS: [&str; 25] = [
     "百万円",
     "億円",
     "千円",
@@ -22,6 +26,7 @@ pub const UNITS: [&str; 23] = [
     "平方メートル",
     "㎡",
     "%",
+    "パーセント",
     "人",
     "件",
     "施設",
@@ -36,6 +41,7 @@ pub const UNITS: [&str; 23] = [
     "台",
     "校",
     "日",
+    "つ",
 ];
 
 /// Direction words after a value (or in its clause) and what they mean.
@@ -173,7 +179,7 @@ fn compound_money(caps: &regex::Captures<'_>) -> Option<(f64, &'static str)> {
 
 static YEAR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(令和|平成|R|H)\s*(元|[0-9]{1,2})\s*年度?(末|中)?|((?:19|20)[0-9]{2})\s*年度?(末|中)?",
+        r"(令和|平成|R|H)\s*(元|[0-9]{1,2})\s*(?:[(（](?:19|20)[0-9]{2}[)）])?\s*年度?(末|中)?|((?:19|20)[0-9]{2})\s*年度?(末|中)?",
     )
     .expect("valid")
 });
@@ -243,6 +249,8 @@ fn year_mentions(clause: &str) -> Vec<YearMention> {
             || after.starts_with("と比")
             || after.starts_with("から")
             || after.contains("現在")
+            || after.starts_with([':', '：'])
+            || after.starts_with("以降")
             || after.starts_with("実績")
         {
             continue;
@@ -363,6 +371,14 @@ pub fn values_in(clause: &str, period_end: Option<i32>) -> Vec<Target> {
         {
             continue;
         }
+        // `(平成25年度:231.2億円)`: a value after a year and a colon is the current figure.
+        if after_year_colon(clause, start) {
+            continue;
+        }
+        // `3つの柱`: a count of parts, not a target.
+        if unit == "つ" && !after.starts_with("以上") {
+            continue;
+        }
         // Members of a committee are not a target.
         let window: String = clause[..start].chars().rev().take(8).collect();
         if window.contains("員委") {
@@ -379,6 +395,16 @@ pub fn values_in(clause: &str, period_end: Option<i32>) -> Vec<Target> {
         });
     }
     targets
+}
+
+/// Whether the value at byte offset `start` follows a year and a colon (`平成25年度:`).
+fn after_year_colon(clause: &str, start: usize) -> bool {
+    let prefix = clause[..start].trim_end();
+    let Some(colon) = prefix.strip_suffix([':', '：']) else {
+        return false;
+    };
+    let colon = colon.trim_end();
+    YEAR.find_iter(colon).any(|m| m.end() == colon.len())
 }
 
 /// The `n` characters before byte offset `at`, in order.
@@ -418,6 +444,8 @@ mod tests {
             ("計画期間中に5億円の効果額を目指す", Some(2026), Some(2026)),
             ("2030年度までに100%", None, Some(2030)),
             ("R5年度末 80%", None, Some(2023)),
+            ("令和8(2026)年度末の基金残高 30億円以上", None, Some(2026)),
+            ("収納率99%(令和元年度:97%)", None, None),
             ("職員数を50人削減", None, None),
         ] {
             assert_eq!(target_year(&fold_digits(clause), end), year, "{clause}");
@@ -444,6 +472,10 @@ mod tests {
         check("効果額 5億4,900万円を目指す", &[(54900.0, "万円", None)]);
         check("13億68百万円の削減", &[(1368.0, "百万円", Some(Direction::Reduce))]);
         check("2億3千万円", &[(23000.0, "万円", None)]);
+        check("収納率98パーセント以上", &[(98.0, "パーセント", Some(Direction::AtLeast))]);
+        check("毎年2つ以上の事業を見直す", &[(2.0, "つ", Some(Direction::AtLeast))]);
+        check("次の4つの柱で改革を目指す", &[]);
+        check("寄附金3億円以上(令和元年度:0.8億円)", &[(3.0, "億円", Some(Direction::AtLeast))]);
     }
 
     #[test]
