@@ -6,17 +6,56 @@
 //! `index::load_documents`) and, optionally, reference texts (national guidelines) that it
 //! extracts and segments like plans; it never prints and never touches the index itself.
 //!
-//! The method is the classic one for near duplicates at scale:
-//! 1. each passage is normalised with [`crate::normalize::normalize`] (the project's one
-//!    normaliser, so full-width digits, 取り組み/取組 and broken lines don't hide a copy) and cut
-//!    into overlapping character [`SHINGLE_CHARS`]-grams;
-//! 2. a MinHash signature of [`NUM_HASHES`] values estimates the Jaccard similarity of two
-//!    shingle sets;
-//! 3. LSH banding ([`band_rows`]: 32 bands × 4 rows at the default threshold) makes candidate
-//!    pairs of passages that agree on a whole band, so most pairs are never compared;
-//! 4. a candidate from two different documents is kept when the estimated Jaccard and then
-//!    the exact Jaccard of the shingle sets reach the threshold;
-//! 5. kept pairs are grouped into star clusters around the passages with most partners
+//! The method, for each passage:
+//! 1. **Page furniture is dropped line by line** ([`is_furniture`]). Web pages saved as plans
+//!    carry the chrome of their site: a document-hosting site's 「検索結果がありません / N/A /
+//!    Protected / Copied!」 or 「by user on Category: Documents … views Report Comments
+//!    Transcript」, the 「PDF形式のファイルをご覧いただく場合には…Adobe Reader」 notice, the
+//!    お問い合わせ footer. Unrelated plans hosted on one site share these lines word for word, so
+//!    they made nearly every pair reported on real text. Each line of a passage is normalised
+//!    (lines kept) and dropped when
+//!    - it is a *UI line*: it holds one of the [`UI_MARKERS`] (words of site chrome, never of a
+//!      plan's argument), it has no kana or kanji at all (「N/A」, 「19」, 「Academic year:
+//!      2018」), or ASCII letters make at least [`ASCII_LINE_SHARE`] of it; or
+//!    - it *recurs and is not prose*: the same normalised line is in at least
+//!      [`FURNITURE_MIN_DOCS`] documents (plans and references) and is shorter than
+//!      [`PROSE_MIN_CHARS`] characters or less than half Japanese. Short lines recurring in many
+//!      documents are menus, headings (「はじめに」) and footers, whose shingles are shared by
+//!      everyone. A *long Japanese line* that recurs is kept however many plans share it: that
+//!      is what a guideline sentence copied into several plans looks like (with or without
+//!      「。」: a list item of a guideline, copied word for word, is one too).
+//!
+//!    The remaining lines are joined again; `--min-chars` applies to what is left. With
+//!    `keep_furniture` (`--keep-furniture`) nothing is dropped.
+//! 2. What is left is cut into overlapping character [`SHINGLE_CHARS`]-grams (after
+//!    [`crate::normalize`], the project's one normaliser, so full-width digits, 取り組み/取組 and
+//!    broken lines don't hide a copy). Heading-only passages (a guideline's list item that a
+//!    plan copies as its own heading) take part like any other once long enough.
+//! 3. Two passages from different documents are compared by one of two [`Measure`]s:
+//!    - [`Measure::Containment`] (the default): |A∩B| / min(|A|,|B|), the share of the smaller
+//!      passage's shingles found in the other. A sentence copied into a longer passage of
+//!      another plan scores high although most of the longer passage is the plan's own text
+//!      (its Jaccard is only 0.2–0.4). The smaller set must have at least
+//!      [`CONTAINMENT_MIN_SHINGLES`] shingles, so a short stock phrase is never "contained".
+//!      Candidates come from an exact **prefix filter**, not from MinHash: shingles are ordered
+//!      by how few passages hold them (rarest first); the *prefix* of a set of n shingles is its
+//!      first n − ⌈t·n⌉ + 1. If the smaller set A has at least ⌈t·|A|⌉ shingles in B, at most
+//!      ⌈t·|A|⌉ − 1 of them can lie outside A's prefix, so A's prefix meets B: probing every
+//!      shingle of every passage against an index of prefixes finds *every* pair that reaches
+//!      the threshold (no probability, no pair lost). MinHash banding could not guarantee this:
+//!      for a size ratio r = |B|/|A| the Jaccard of a pair with containment t can be as low as
+//!      t/(1 + r − t), a 40-character sentence inside a 1,000-character passage about 0.04,
+//!      where no banding finds it. The prefixes hold the rarest shingles, so the index's lists
+//!      are short; the commonest ones were mostly furniture, dropped in step 1.
+//!    - [`Measure::Jaccard`] (the behaviour before session 6): |A∩B| / |A∪B|, estimated with a
+//!      MinHash signature of [`NUM_HASHES`] values; LSH banding ([`band_rows`]: 32 bands × 4
+//!      rows at 0.6) makes candidate pairs of passages that agree on a whole band; a candidate
+//!      is kept when the estimate and then the exact Jaccard reach the threshold. It needs less
+//!      memory on very large indexes (one signature per passage, no shingle sets kept).
+//!
+//!    A pair is kept when its value in the measure reaches the threshold; its exact Jaccard is
+//!    reported either way (`min_jaccard`, `max_jaccard`).
+//! 4. Kept pairs are grouped into star clusters around the passages with most partners
 //!    (see `clusters`), so chains of pairs do not merge unrelated passages.
 //!
 //! MinHash and banding are written here rather than taken from a crate: they are about a
@@ -35,6 +74,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -43,7 +83,7 @@ use thiserror::Error;
 use crate::extract::{Limits, SourceHints, extract_file};
 use crate::index::IndexedDocument;
 use crate::model::Passage;
-use crate::normalize::normalize;
+use crate::normalize::{LineBreaks, Normalizer, normalize};
 use crate::segment::segment;
 
 /// Characters per shingle. Five characters of Japanese are about two words: short enough
@@ -84,6 +124,62 @@ pub const DEFAULT_THRESHOLD: f64 = 0.6;
 /// The default shortest passage (normalised characters) taken into account. Shorter ones
 /// — headings, "以下のとおり。" — are the same everywhere without being copied.
 pub const DEFAULT_MIN_CHARS: usize = 40;
+
+/// The default containment threshold ([`Measure::Containment`]): half the shingles of the
+/// smaller passage found in the other. A copied sentence that is half of a short passage, or a
+/// passage copied whole with a name, year and number changed, reaches it; two passages that
+/// share a stock phrase (「最少の経費で最大の効果を挙げる」, 18 characters) are far from it once
+/// the smaller one has [`CONTAINMENT_MIN_SHINGLES`] shingles.
+pub const DEFAULT_CONTAINMENT_THRESHOLD: f64 = 0.5;
+
+/// The smallest shingle set a containment pair's smaller passage may have: 36 shingles, a
+/// text of 40 characters (the default `--min-chars`). Below it a few stock phrases would
+/// make up most of the passage and count as "contained" in any plan using them.
+pub const CONTAINMENT_MIN_SHINGLES: usize = 36;
+
+/// A line found in this many documents (plans and references, each counted once) is page
+/// furniture unless it is prose (see [`is_furniture`]). Two or three plans sharing a short line
+/// can be a copy between neighbours; four or more sharing a line that is short or not
+/// Japanese is a site template, a menu or a stock heading. Counted on the documents compared,
+/// so a small index (fewer than four documents) drops only UI lines.
+pub const FURNITURE_MIN_DOCS: usize = 4;
+
+/// A recurring line at least this long (normalised characters) and at least half kana and
+/// kanji is prose and kept: a sentence or list item of a guideline copied into several plans.
+/// Menus, headings, footers and site chrome lines are shorter (「このページの先頭へ」,
+/// 「第1章 はじめに」, 「読み込み中.... (全文を見る)」).
+pub const PROSE_MIN_CHARS: usize = 25;
+
+/// A line whose ASCII letters make at least this share of its non-space characters is a UI
+/// line (「Academic year: 2018」, 「Category: Documents」, 「Adobe Reader<外部リンク>」). Japanese
+/// plan prose with an acronym or two (「DXの推進によりBPRを進める」) stays far below it.
+pub const ASCII_LINE_SHARE: f64 = 0.4;
+
+/// Words of site chrome (compared after normalisation): a line holding one is furniture
+/// wherever it is. Each is a word of a page's frame (viewers, navigation, contact footers,
+/// the widgets of document-hosting sites), not of a plan's argument.
+pub const UI_MARKERS: &[&str] = &[
+    "adobe",
+    "acrobat",
+    "javascript",
+    "pdf形式",
+    "pdfファイル",
+    "ブラウザ",
+    "検索結果がありません",
+    "読み込み中",
+    "全文を見る",
+    "copied!",
+    "by user",
+    "category:",
+    "お問い合わせ",
+    "お問合せ",
+    "このページ",
+    "ページの先頭",
+    "本文へ",
+    "メニューを飛ばして",
+    "外部リンク",
+    "新しいウィンドウ",
+];
 
 /// How far below the threshold the MinHash estimate may fall and still be checked exactly,
 /// about two standard errors of the estimate, so that few true pairs are lost to its noise.
@@ -130,18 +226,55 @@ pub const SAVED_FILE: &str = "reuse.json";
 /// of them decided. Successive plans of one municipality count once.
 pub const COPIED_MIN_MUNICIPALITIES: usize = 3;
 
+/// How two passages' shingle sets are compared (see the module documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Measure {
+    /// |A∩B| / min(|A|,|B|), candidates from an exact prefix filter.
+    #[default]
+    Containment,
+    /// |A∩B| / |A∪B|, candidates from MinHash LSH (the measure before session 6).
+    Jaccard,
+}
+
+impl Measure {
+    /// The default threshold of the measure.
+    pub fn default_threshold(self) -> f64 {
+        match self {
+            Measure::Containment => DEFAULT_CONTAINMENT_THRESHOLD,
+            Measure::Jaccard => DEFAULT_THRESHOLD,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Measure::Containment => "containment",
+            Measure::Jaccard => "Jaccard",
+        }
+    }
+}
+
 /// What `find_reuse` looks for.
 #[derive(Debug, Clone, Copy)]
 pub struct ReuseOptions {
-    /// Jaccard similarity of shingle sets a pair must reach.
+    /// The measure's value (containment or Jaccard of shingle sets) a pair must reach.
     pub threshold: f64,
-    /// Passages shorter than this (normalised characters) are skipped.
+    /// Passages shorter than this (normalised characters, after furniture is dropped) are
+    /// skipped.
     pub min_chars: usize,
+    pub measure: Measure,
+    /// Compare passages as they are, page furniture included.
+    pub keep_furniture: bool,
 }
 
 impl Default for ReuseOptions {
     fn default() -> Self {
-        ReuseOptions { threshold: DEFAULT_THRESHOLD, min_chars: DEFAULT_MIN_CHARS }
+        ReuseOptions {
+            threshold: Measure::default().default_threshold(),
+            min_chars: DEFAULT_MIN_CHARS,
+            measure: Measure::default(),
+            keep_furniture: false,
+        }
     }
 }
 
@@ -165,6 +298,9 @@ pub struct Provenance {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ReuseReport {
     pub provenance: Provenance,
+    /// The measure `threshold` is of (reports saved before session 6 were all Jaccard).
+    #[serde(default = "jaccard_measure")]
+    pub measure: Measure,
     pub threshold: f64,
     pub min_chars: usize,
     pub shingle_chars: usize,
@@ -173,8 +309,11 @@ pub struct ReuseReport {
     pub passages: usize,
     /// Candidate pairs from LSH buckets (different documents).
     pub candidates: usize,
-    /// Pairs whose exact Jaccard reached the threshold.
+    /// Pairs whose exact value in the measure reached the threshold.
     pub pairs: usize,
+    /// Lines dropped as page furniture (see [`is_furniture`]).
+    #[serde(default)]
+    pub furniture_lines: usize,
     pub clusters: Vec<Cluster>,
     /// Reference files that could not be read, one line each.
     pub warnings: Vec<String>,
@@ -189,6 +328,13 @@ pub struct Cluster {
     pub guideline: bool,
     /// Distinct plan documents among the members (references not counted).
     pub documents: usize,
+    /// The range of the measure's values over the cluster's pairs (for Jaccard, the same
+    /// values as `min_jaccard` and `max_jaccard`).
+    #[serde(default)]
+    pub min_similarity: f64,
+    #[serde(default)]
+    pub max_similarity: f64,
+    /// The range of the exact Jaccard values over the cluster's pairs.
     pub min_jaccard: f64,
     pub max_jaccard: f64,
     pub members: Vec<Member>,
@@ -286,43 +432,86 @@ pub fn find_reuse(
             });
         }
     }
-    let texts: Vec<Option<String>> = items
-        .par_iter()
-        .map(|item| {
-            let text = normalize(&item.passage.text);
-            let long_enough = !item.passage.is_heading_only()
-                && text.chars().count() >= options.min_chars.max(SHINGLE_CHARS);
-            long_enough.then_some(text)
-        })
-        .collect();
+    let (texts, furniture_lines) = passage_texts(&items, options);
     let kept: Vec<usize> = (0..items.len()).filter(|&i| texts[i].is_some()).collect();
-    let hasher = MinHasher::new();
-    let signatures: Vec<Signature> = kept
-        .par_iter()
-        .map(|&i| hasher.signature(&shingles(texts[i].as_deref().unwrap_or_default())))
-        .collect();
     let docs: Vec<u32> = kept.iter().map(|&i| items[i].doc).collect();
     let refs: Vec<bool> = kept.iter().map(|&i| items[i].reference).collect();
-    let candidates = candidate_pairs(&signatures, &docs, &refs, band_rows(options.threshold));
-    let n_candidates = candidates.len();
-    let verified: Vec<(u32, u32, f64)> = candidates
-        .into_par_iter()
-        .filter_map(|(a, b)| {
-            let estimate = signatures[a as usize].estimate(&signatures[b as usize]);
-            if estimate + ESTIMATE_SLACK < options.threshold {
-                return None;
-            }
-            let text_a = texts[kept[a as usize]].as_deref().unwrap_or_default();
-            let text_b = texts[kept[b as usize]].as_deref().unwrap_or_default();
-            let exact = jaccard(&shingles(text_a), &shingles(text_b));
-            (exact >= options.threshold).then_some((a, b, exact))
-        })
-        .collect();
+    let text_of = |k: usize| texts[kept[k]].as_deref().unwrap_or_default();
+    let (n_candidates, verified) = match options.measure {
+        Measure::Containment => {
+            let sets: Vec<Vec<u64>> =
+                (0..kept.len()).into_par_iter().map(|k| shingles(text_of(k))).collect();
+            let candidates = prefix_candidates(&sets, &docs, &refs, options.threshold);
+            let verified: Vec<Pair> = candidates
+                .par_iter()
+                .filter_map(|&(a, b)| {
+                    let (set_a, set_b) = (&sets[a as usize], &sets[b as usize]);
+                    let smaller = set_a.len().min(set_b.len());
+                    if smaller < CONTAINMENT_MIN_SHINGLES {
+                        return None;
+                    }
+                    let common = overlap(set_a, set_b);
+                    reaches(common, smaller, options.threshold).then(|| Pair {
+                        a,
+                        b,
+                        similarity: common as f64 / smaller as f64,
+                        jaccard: common as f64 / (set_a.len() + set_b.len() - common) as f64,
+                    })
+                })
+                .collect();
+            (candidates.len(), verified)
+        }
+        Measure::Jaccard => {
+            let hasher = MinHasher::new();
+            let signatures: Vec<Signature> = (0..kept.len())
+                .into_par_iter()
+                .map(|k| hasher.signature(&shingles(text_of(k))))
+                .collect();
+            let candidates =
+                candidate_pairs(&signatures, &docs, &refs, band_rows(options.threshold));
+            let verified: Vec<Pair> = candidates
+                .par_iter()
+                .filter_map(|&(a, b)| {
+                    let estimate = signatures[a as usize].estimate(&signatures[b as usize]);
+                    if estimate + ESTIMATE_SLACK < options.threshold {
+                        return None;
+                    }
+                    let exact =
+                        jaccard(&shingles(text_of(a as usize)), &shingles(text_of(b as usize)));
+                    (exact >= options.threshold).then_some(Pair {
+                        a,
+                        b,
+                        similarity: exact,
+                        jaccard: exact,
+                    })
+                })
+                .collect();
+            (candidates.len(), verified)
+        }
+    };
     let n_pairs = verified.len();
-    let groups = clusters(kept.len(), &verified);
+    let weighted: Vec<(u32, u32, f64)> =
+        verified.iter().map(|p| (p.a, p.b, p.similarity)).collect();
+    let groups = clusters(kept.len(), &weighted);
+    let mut cluster_of: HashMap<u32, usize> = HashMap::new();
+    for (idx, (members, _)) in groups.iter().enumerate() {
+        for &m in members {
+            cluster_of.insert(m, idx);
+        }
+    }
+    let mut jaccard_range = vec![(f64::MAX, f64::MIN); groups.len()];
+    for pair in &verified {
+        if let (Some(&ca), Some(&cb)) = (cluster_of.get(&pair.a), cluster_of.get(&pair.b))
+            && ca == cb
+        {
+            let range = &mut jaccard_range[ca];
+            *range = (range.0.min(pair.jaccard), range.1.max(pair.jaccard));
+        }
+    }
     let mut out: Vec<Cluster> = groups
         .into_iter()
-        .map(|(members, (min_jaccard, max_jaccard))| {
+        .zip(jaccard_range)
+        .map(|((members, (min_similarity, max_similarity)), (min_jaccard, max_jaccard))| {
             let mut members: Vec<Member> =
                 members.iter().map(|&k| member(&items[kept[k as usize]])).collect();
             members.sort_by(|a, b| {
@@ -334,6 +523,8 @@ pub fn find_reuse(
                 id: 0,
                 guideline: members.iter().any(|m| m.reference),
                 documents: plan_docs.len(),
+                min_similarity: round3(min_similarity),
+                max_similarity: round3(max_similarity),
                 min_jaccard: round3(min_jaccard),
                 max_jaccard: round3(max_jaccard),
                 members,
@@ -351,6 +542,7 @@ pub fn find_reuse(
     }
     Ok(ReuseReport {
         provenance,
+        measure: options.measure,
         threshold: options.threshold,
         min_chars: options.min_chars,
         shingle_chars: SHINGLE_CHARS,
@@ -358,9 +550,192 @@ pub fn find_reuse(
         passages: kept.len(),
         candidates: n_candidates,
         pairs: n_pairs,
+        furniture_lines,
         clusters: out,
         warnings: Vec::new(),
     })
+}
+
+fn jaccard_measure() -> Measure {
+    Measure::Jaccard
+}
+
+/// A verified pair: indices into the kept passages, the measure's value and the Jaccard.
+struct Pair {
+    a: u32,
+    b: u32,
+    similarity: f64,
+    jaccard: f64,
+}
+
+/// Whether `common` shared shingles out of a smaller set of `smaller` reach containment
+/// `threshold`. The one test used both by the prefix length and by the verification, so the
+/// two can never disagree on a pair at the boundary.
+fn reaches(common: usize, smaller: usize, threshold: f64) -> bool {
+    common >= needed(smaller, threshold)
+}
+
+/// ⌈t·n⌉: the shared shingles a smaller set of `n` needs (at least one).
+fn needed(n: usize, threshold: f64) -> usize {
+    ((threshold * n as f64) - 1e-9).ceil().max(1.0) as usize
+}
+
+/// The normalised text of every item without its furniture lines (`None` when what is left is
+/// shorter than `min_chars`), and how many lines were dropped.
+fn passage_texts(items: &[Item<'_>], options: ReuseOptions) -> (Vec<Option<String>>, usize) {
+    let normalizer = Normalizer::embedded();
+    let lines: Vec<Vec<String>> = items
+        .par_iter()
+        .map(|item| {
+            normalizer
+                .normalize(&item.passage.text, LineBreaks::Keep)
+                .split('\n')
+                .map(str::trim)
+                .filter(|line| !line.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .collect();
+    // Documents holding each line (items come grouped by document).
+    let mut docs_with: HashMap<u64, u32> = HashMap::new();
+    let mut seen: HashSet<u64> = HashSet::new();
+    for (idx, item) in items.iter().enumerate() {
+        if idx > 0 && items[idx - 1].doc != item.doc {
+            seen.clear();
+        }
+        for line in &lines[idx] {
+            let key = fnv1a(line.as_bytes());
+            if seen.insert(key) {
+                *docs_with.entry(key).or_default() += 1;
+            }
+        }
+    }
+    let min_chars = options.min_chars.max(SHINGLE_CHARS);
+    let dropped = std::sync::atomic::AtomicUsize::new(0);
+    let texts = lines
+        .par_iter()
+        .map(|lines| {
+            let mut text = String::new();
+            for line in lines {
+                let docs = docs_with.get(&fnv1a(line.as_bytes())).copied().unwrap_or(1);
+                if !options.keep_furniture && is_furniture(line, docs as usize) {
+                    dropped.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                } else {
+                    text.push_str(line);
+                }
+            }
+            (text.chars().count() >= min_chars).then_some(text)
+        })
+        .collect();
+    (texts, dropped.into_inner())
+}
+
+/// [`UI_MARKERS`], normalised like the lines they are looked for in.
+static NORMALISED_MARKERS: LazyLock<Vec<String>> =
+    LazyLock::new(|| UI_MARKERS.iter().map(|m| normalize(m)).collect());
+
+/// Whether a normalised line is page furniture, given the number of documents it is in (see
+/// the module documentation): a UI line anywhere, or a recurring line that is not prose.
+pub fn is_furniture(line: &str, documents: usize) -> bool {
+    is_ui_line(line) || documents >= FURNITURE_MIN_DOCS && !is_prose(line)
+}
+
+/// A line of site chrome: a UI marker, no Japanese at all, or mostly ASCII letters.
+fn is_ui_line(line: &str) -> bool {
+    if NORMALISED_MARKERS.iter().any(|m| line.contains(m.as_str())) {
+        return true;
+    }
+    let chars = line.chars().filter(|c| !c.is_whitespace()).count();
+    let letters = line.chars().filter(char::is_ascii_alphabetic).count();
+    !line.chars().any(is_japanese) || letters as f64 >= ASCII_LINE_SHARE * chars as f64
+}
+
+/// A long line, at least half of it kana and kanji.
+fn is_prose(line: &str) -> bool {
+    let chars = line.chars().count();
+    let japanese = line.chars().filter(|&c| is_japanese(c)).count();
+    chars >= PROSE_MIN_CHARS && 2 * japanese >= chars
+}
+
+/// Hiragana, katakana (the long-vowel mark among them) or a CJK ideograph (with 々 and 〆).
+fn is_japanese(c: char) -> bool {
+    matches!(c, '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}'
+        | '\u{f900}'..='\u{faff}' | '々' | '〆')
+}
+
+/// Candidate pairs for containment threshold `threshold` (indices, smaller first, sorted):
+/// every pair from different documents (not both references) whose smaller set has at least
+/// ⌈t·n⌉ of its n shingles in the other. Exact prefix filter (see the module documentation):
+/// the prefix of each set (its rarest n − ⌈t·n⌉ + 1 shingles) is indexed; every shingle of
+/// every set is probed against the index, and a hit on a set that is smaller (by size, then
+/// index) is a candidate.
+fn prefix_candidates(
+    sets: &[Vec<u64>],
+    docs: &[u32],
+    refs: &[bool],
+    threshold: f64,
+) -> Vec<(u32, u32)> {
+    let mut frequency: HashMap<u64, u32> = HashMap::new();
+    for set in sets {
+        for &h in set {
+            *frequency.entry(h).or_default() += 1;
+        }
+    }
+    let mut index: HashMap<u64, Vec<u32>> = HashMap::new();
+    for (idx, set) in sets.iter().enumerate() {
+        if set.len() < CONTAINMENT_MIN_SHINGLES {
+            continue;
+        }
+        let mut ordered: Vec<(u32, u64)> =
+            set.iter().map(|&h| (frequency.get(&h).copied().unwrap_or(0), h)).collect();
+        ordered.sort_unstable();
+        let prefix = set.len() - needed(set.len(), threshold) + 1;
+        for &(_, h) in &ordered[..prefix.min(ordered.len())] {
+            index.entry(h).or_default().push(idx as u32);
+        }
+    }
+    let smaller = |a: u32, b: u32| (sets[a as usize].len(), a) < (sets[b as usize].len(), b);
+    let allowed = |a: u32, b: u32| {
+        docs[a as usize] != docs[b as usize] && !(refs[a as usize] && refs[b as usize])
+    };
+    let per_set: Vec<Vec<(u32, u32)>> = (0..sets.len() as u32)
+        .into_par_iter()
+        .map(|b| {
+            let mut found: Vec<u32> = Vec::new();
+            if sets[b as usize].len() < CONTAINMENT_MIN_SHINGLES {
+                return Vec::new();
+            }
+            for h in &sets[b as usize] {
+                if let Some(list) = index.get(h) {
+                    found.extend(list.iter().copied().filter(|&a| smaller(a, b) && allowed(a, b)));
+                }
+            }
+            found.sort_unstable();
+            found.dedup();
+            found.into_iter().map(|a| (a.min(b), a.max(b))).collect()
+        })
+        .collect();
+    let mut pairs: Vec<(u32, u32)> = per_set.into_iter().flatten().collect();
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
+/// The number of elements two sorted sets share.
+fn overlap(a: &[u64], b: &[u64]) -> usize {
+    let (mut i, mut j, mut common) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    common
 }
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -590,18 +965,7 @@ fn shingles(text: &str) -> Vec<u64> {
 
 /// Exact Jaccard similarity of two sorted sets.
 fn jaccard(a: &[u64], b: &[u64]) -> f64 {
-    let (mut i, mut j, mut common) = (0, 0, 0usize);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                common += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
+    let common = overlap(a, b);
     let union = a.len() + b.len() - common;
     if union == 0 { 0.0 } else { common as f64 / union as f64 }
 }
@@ -824,6 +1188,179 @@ mod tests {
         BASE.replace("本市", "本町").replace("市民", "町民").replace("計画的に", "着実に")
     }
 
+    fn jaccard_options() -> ReuseOptions {
+        ReuseOptions {
+            measure: Measure::Jaccard,
+            threshold: DEFAULT_THRESHOLD,
+            ..ReuseOptions::default()
+        }
+    }
+
+    /// A plan page of a made-up hosting site: the chrome lines around a plan's own text.
+    fn hosted(title: &str, own: &str) -> String {
+        format!(
+            "{title}\nuploaded by admin\nTags: Public Sector\n42\npages\nDownload\n\
+             ファイルを開くにはAdobe Acrobatの閲覧ソフトをご利用ください。\n\
+             電子版の閲覧\n{own}\n印刷用ページ\n"
+        )
+    }
+
+    const OWN: [&str; 5] = [
+        "山あいの集落を結ぶ町営バスの路線を見直し、予約制の乗合タクシーを導入する。",
+        "漁港周辺の空き倉庫を改修して水産加工の起業を支援し、移住と雇用につなげる。",
+        "駅前の再開発にあわせて図書館と子育て支援センターを複合施設として整備する。",
+        "窓口の手続はオンラインで完結できるようにし、紙の申請書を半分以下に減らす。",
+        "ため池と農業用水路の点検を地域の組合と分担し、改修の優先順位を毎年見直す。",
+    ];
+
+    #[test]
+    fn ui_lines_are_furniture_anywhere() {
+        for line in ["uploaded by admin", "Tags: Public Sector", "42", "(3)", "Download now"] {
+            assert!(is_furniture(&normalize(line), 1), "{line}");
+        }
+        let viewer = normalize("ファイルを開くにはAdobe Acrobatの閲覧ソフトをご利用ください。");
+        assert!(is_furniture(&viewer, 1), "a viewer notice");
+        assert!(is_furniture(&normalize("ご意見は下記までお問い合わせください。"), 1));
+        // Plan prose with an acronym or two is not a UI line.
+        let prose = normalize("DXの推進によりBPRを進め、窓口の待ち時間を半分にする。");
+        assert!(!is_furniture(&prose, 1));
+    }
+
+    #[test]
+    fn recurring_short_lines_are_furniture_but_recurring_prose_is_not() {
+        let menu = normalize("印刷用ページ");
+        assert!(!is_furniture(&menu, FURNITURE_MIN_DOCS - 1), "three documents may copy");
+        assert!(is_furniture(&menu, FURNITURE_MIN_DOCS));
+        // A guideline's sentence, and its list item without 「。」, in many plans: kept.
+        let sentence = normalize(BASE);
+        assert!(!is_furniture(&sentence, 50));
+        let item =
+            normalize("(3)職員定数の適正化と組織機構の簡素化(事務事業の統廃合、民間委託の推進等)");
+        assert!(!is_furniture(&item, 50));
+    }
+
+    #[test]
+    fn plans_sharing_only_site_chrome_are_not_paired() {
+        let docs: Vec<IndexedDocument> = (0..5)
+            .map(|i| {
+                let page = hosted(&format!("第{i}次行政改革大綱"), OWN[i]);
+                doc(&format!("{i}.txt"), &[&page])
+            })
+            .collect();
+        for options in [ReuseOptions::default(), jaccard_options()] {
+            let report = find_reuse(&docs, &[], options, provenance()).unwrap();
+            assert!(report.clusters.is_empty(), "{:?}", report.clusters);
+            assert!(report.furniture_lines >= 5 * 6, "{}", report.furniture_lines);
+            let kept = ReuseOptions { keep_furniture: true, threshold: 0.3, ..options };
+            let report = find_reuse(&docs, &[], kept, provenance()).unwrap();
+            assert!(!report.clusters.is_empty(), "with the chrome they look alike");
+        }
+    }
+
+    #[test]
+    fn a_guideline_sentence_in_longer_passages_is_found_by_containment() {
+        // Each plan quotes BASE amid a paragraph of its own: Jaccard ≈ 0.3, containment ≈ 1.
+        let docs: Vec<IndexedDocument> = (0..3)
+            .map(|i| {
+                let reversed: String = OWN[i].chars().rev().collect();
+                let passage = format!("{}{BASE}{reversed}", OWN[i]);
+                doc(&format!("{i}.txt"), &[&passage])
+            })
+            .collect();
+        let jaccard = find_reuse(&docs, &[], jaccard_options(), provenance()).unwrap();
+        assert!(jaccard.clusters.is_empty(), "{:?}", jaccard.clusters);
+        let report = find_reuse(&docs, &[], ReuseOptions::default(), provenance()).unwrap();
+        assert_eq!(report.measure, Measure::Containment);
+        assert_eq!(report.clusters.len(), 1, "{:?}", report.clusters);
+        let cluster = &report.clusters[0];
+        assert_eq!(cluster.documents, 3);
+        assert!(cluster.min_similarity >= DEFAULT_CONTAINMENT_THRESHOLD, "{cluster:?}");
+        assert!(cluster.max_jaccard < DEFAULT_THRESHOLD, "{cluster:?}");
+        assert!(cluster.members.iter().all(|m| m.ordinal == 0));
+    }
+
+    #[test]
+    fn a_short_shared_phrase_is_not_contained() {
+        // 「最少の経費で最大の効果を挙げる」 alone, and inside a plan's sentence: all of the short
+        // passage is in the long one, but it has fewer shingles than a pair's smaller set needs.
+        let phrase = "最少の経費で最大の効果を挙げる。";
+        let long = format!("{}そのため最少の経費で最大の効果を挙げるよう努める。", OWN[0]);
+        let docs = [doc("a.txt", &[phrase]), doc("b.txt", &[&long])];
+        let options = ReuseOptions { min_chars: 10, ..ReuseOptions::default() };
+        let report = find_reuse(&docs, &[], options, provenance()).unwrap();
+        assert_eq!(report.passages, 2);
+        assert!(report.clusters.is_empty(), "{:?}", report.clusters);
+        assert!(shingles(&normalize(phrase)).len() < CONTAINMENT_MIN_SHINGLES);
+    }
+
+    #[test]
+    fn the_prefix_filter_finds_every_pair_brute_force_finds() {
+        // Passages made of overlapping pieces of a few sentences, so that containment takes
+        // many values; every pair at or above the threshold must be a candidate.
+        let pieces: Vec<String> =
+            [BASE, OWN[0], OWN[1], OWN[2], OWN[3], OWN[4]].iter().map(|t| normalize(t)).collect();
+        let mut texts = Vec::new();
+        for (i, first) in pieces.iter().enumerate() {
+            for (j, second) in pieces.iter().enumerate() {
+                let cut: String = second.chars().take(10 + 7 * ((i + j) % 6)).collect();
+                texts.push(format!("{first}{cut}"));
+                texts.push(cut.chars().rev().collect::<String>() + first);
+            }
+        }
+        let sets: Vec<Vec<u64>> = texts.iter().map(|t| shingles(t)).collect();
+        let docs: Vec<u32> = (0..sets.len() as u32).map(|i| i / 3).collect();
+        let refs = vec![false; sets.len()];
+        for threshold in [0.2, 0.5, 0.8, 1.0] {
+            let candidates: HashSet<(u32, u32)> =
+                prefix_candidates(&sets, &docs, &refs, threshold).into_iter().collect();
+            let mut found = 0;
+            for a in 0..sets.len() {
+                for b in a + 1..sets.len() {
+                    let smaller = sets[a].len().min(sets[b].len());
+                    if docs[a] == docs[b] || smaller < CONTAINMENT_MIN_SHINGLES {
+                        continue;
+                    }
+                    if reaches(overlap(&sets[a], &sets[b]), smaller, threshold) {
+                        found += 1;
+                        assert!(
+                            candidates.contains(&(a as u32, b as u32)),
+                            "{a}–{b} at {threshold}"
+                        );
+                    }
+                }
+            }
+            assert!(found > 0 || threshold > 0.9, "the test has pairs at {threshold}");
+        }
+    }
+
+    #[test]
+    fn a_heading_only_passage_takes_part() {
+        // A guideline's list item that two plans use as a heading of their own.
+        let item = "(2)定員管理の適正化と給与制度の見直し(退職手当、特殊勤務手当その他諸手当の総点検を含む)";
+        let heading_only = |path: &str| {
+            let mut d = doc(path, &[item]);
+            d.passages[0].heading_path = vec![item.to_owned()];
+            assert!(d.passages[0].is_heading_only());
+            d
+        };
+        let docs = [heading_only("a.txt"), heading_only("b.txt")];
+        let report = find_reuse(&docs, &[], ReuseOptions::default(), provenance()).unwrap();
+        assert_eq!(report.clusters.len(), 1, "{report:?}");
+        assert_eq!(report.clusters[0].documents, 2);
+    }
+
+    #[test]
+    fn a_report_saved_before_measures_reads_as_jaccard() {
+        let report = find_reuse(&copied_into(2), &[], jaccard_options(), provenance()).unwrap();
+        let mut value = serde_json::to_value(&report).unwrap();
+        let object = value.as_object_mut().unwrap();
+        object.remove("measure");
+        object.remove("furniture_lines");
+        let back: ReuseReport = serde_json::from_value(value).unwrap();
+        assert_eq!(back.measure, Measure::Jaccard);
+        assert_eq!(back.clusters.len(), 1);
+    }
+
     #[test]
     fn minhash_estimate_is_close_to_exact_jaccard() {
         let hasher = MinHasher::new();
@@ -890,9 +1427,9 @@ mod tests {
             BASE.chars().take(60).collect::<String>()
         );
         let docs = [doc("a.txt", &[BASE]), doc("b.txt", &[&loose])];
-        let strict = find_reuse(&docs, &[], ReuseOptions::default(), provenance()).unwrap();
+        let strict = find_reuse(&docs, &[], jaccard_options(), provenance()).unwrap();
         assert!(strict.clusters.is_empty());
-        let options = ReuseOptions { threshold: 0.3, ..ReuseOptions::default() };
+        let options = ReuseOptions { threshold: 0.3, ..jaccard_options() };
         let loose_report = find_reuse(&docs, &[], options, provenance()).unwrap();
         assert_eq!(loose_report.clusters.len(), 1);
     }
@@ -1061,9 +1598,8 @@ mod tests {
 
     #[test]
     fn a_threshold_outside_zero_to_one_is_refused() {
-        let err =
-            find_reuse(&[], &[], ReuseOptions { threshold: 1.5, min_chars: 10 }, provenance())
-                .unwrap_err();
+        let options = ReuseOptions { threshold: 1.5, min_chars: 10, ..ReuseOptions::default() };
+        let err = find_reuse(&[], &[], options, provenance()).unwrap_err();
         assert!(matches!(err, ReuseError::Threshold { .. }));
     }
 }

@@ -12,7 +12,7 @@ use clap::{Args, ValueEnum};
 use crate::index::{IndexedDocument, commit_stamp, load_documents};
 use crate::output;
 use crate::reuse::{
-    COPIED_MIN_MUNICIPALITIES, DEFAULT_MIN_CHARS, DEFAULT_THRESHOLD, PassageClusters, Provenance,
+    COPIED_MIN_MUNICIPALITIES, DEFAULT_MIN_CHARS, Measure, PassageClusters, Provenance,
     ReferenceDocument, ReuseOptions, ReuseReport, SAVED_FILE, SavedReuse, discount_copied,
     find_reuse, load_references, read_saved, report_csv, saved_json,
 };
@@ -29,15 +29,41 @@ pub struct ReuseArgs {
     /// one of their passages are marked `guideline`.
     #[arg(long, value_name = "DIR")]
     pub reference: Option<PathBuf>,
-    /// Jaccard similarity of character 5-gram sets a pair of passages must reach (0–1].
-    #[arg(long, value_name = "J", default_value_t = DEFAULT_THRESHOLD)]
-    pub threshold: f64,
-    /// Passages shorter than this many characters (after normalisation) are skipped.
+    /// The value of --measure a pair of passages must reach (0–1]: the share of the smaller
+    /// passage's character 5-grams found in the other (containment, default 0.5) or the
+    /// Jaccard similarity of the two 5-gram sets (jaccard, default 0.6).
+    #[arg(long, value_name = "T")]
+    pub threshold: Option<f64>,
+    /// How passages are compared: `containment` finds a sentence copied into a longer
+    /// passage; `jaccard` (the measure before session 6) only passages alike as a whole.
+    #[arg(long, value_enum, default_value_t = MeasureArg::Containment)]
+    pub measure: MeasureArg,
+    /// Compare passages as they are: do not drop lines of page furniture (site chrome,
+    /// viewer notices, contact footers, lines recurring in 4+ documents that are not prose).
+    #[arg(long)]
+    pub keep_furniture: bool,
+    /// Passages shorter than this many characters (after normalisation and dropping page
+    /// furniture) are skipped.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MIN_CHARS)]
     pub min_chars: usize,
     /// `table` for people, `csv` (with a BOM, one row per member) or `json` for scripts.
     #[arg(long, value_enum, default_value_t = ReuseFormat::Table)]
     pub format: ReuseFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MeasureArg {
+    Containment,
+    Jaccard,
+}
+
+impl From<MeasureArg> for Measure {
+    fn from(arg: MeasureArg) -> Measure {
+        match arg {
+            MeasureArg::Containment => Measure::Containment,
+            MeasureArg::Jaccard => Measure::Jaccard,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -52,7 +78,13 @@ pub fn run(args: ReuseArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("reading the index at `{}`", args.index.display()))?;
     let (references, warnings, provenance) =
         references_and_provenance(&args.index, args.reference.as_deref())?;
-    let options = ReuseOptions { threshold: args.threshold, min_chars: args.min_chars };
+    let measure = Measure::from(args.measure);
+    let options = ReuseOptions {
+        threshold: args.threshold.unwrap_or_else(|| measure.default_threshold()),
+        min_chars: args.min_chars,
+        measure,
+        keep_furniture: args.keep_furniture,
+    };
     let mut report = find_reuse(&documents, &references, options, provenance)?;
     report.warnings = warnings;
     save(&args.index, &report);
@@ -178,22 +210,22 @@ fn references_and_provenance(
 fn render(report: &ReuseReport) -> String {
     let mut text = format!(
         "{} clusters of copied passages ({} passages compared, {} candidate pairs, {} pairs \
-         with Jaccard ≥ {})\n",
+         with {} ≥ {})\n",
         report.clusters.len(),
         report.passages,
         report.candidates,
         report.pairs,
+        report.measure.name(),
         report.threshold
     );
     for cluster in &report.clusters {
         let mark = if cluster.guideline { "  guideline" } else { "" };
         text.push_str(&format!(
-            "\ncluster {}: {} plans, {} passages, Jaccard {:.2}–{:.2}{mark}\n",
+            "\ncluster {}: {} plans, {} passages, {}{mark}\n",
             cluster.id,
             cluster.documents,
             cluster.members.len(),
-            cluster.min_jaccard,
-            cluster.max_jaccard
+            ranges(report.measure, cluster),
         ));
         let mut rows = vec![
             ["municipality", "year", "path", "page", "#", "excerpt"].map(str::to_owned).to_vec(),
@@ -222,4 +254,19 @@ fn render(report: &ReuseReport) -> String {
         }
     }
     text
+}
+
+/// The cluster's ranges as the table shows them: Jaccard alone for the Jaccard measure, else
+/// the measure's range and then Jaccard's.
+fn ranges(measure: Measure, cluster: &crate::reuse::Cluster) -> String {
+    let jaccard = format!("Jaccard {:.2}–{:.2}", cluster.min_jaccard, cluster.max_jaccard);
+    match measure {
+        Measure::Jaccard => jaccard,
+        Measure::Containment => format!(
+            "{} {:.2}–{:.2}, {jaccard}",
+            measure.name(),
+            cluster.min_similarity,
+            cluster.max_similarity
+        ),
+    }
 }
