@@ -80,6 +80,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::analysis::is_cjk;
 use crate::extract::{Limits, SourceHints, extract_file};
 use crate::index::IndexedDocument;
 use crate::model::Passage;
@@ -647,20 +648,14 @@ fn is_ui_line(line: &str) -> bool {
     }
     let chars = line.chars().filter(|c| !c.is_whitespace()).count();
     let letters = line.chars().filter(char::is_ascii_alphabetic).count();
-    !line.chars().any(is_japanese) || letters as f64 >= ASCII_LINE_SHARE * chars as f64
+    !line.chars().any(is_cjk) || letters as f64 >= ASCII_LINE_SHARE * chars as f64
 }
 
 /// A long line, at least half of it kana and kanji.
 fn is_prose(line: &str) -> bool {
     let chars = line.chars().count();
-    let japanese = line.chars().filter(|&c| is_japanese(c)).count();
+    let japanese = line.chars().filter(|&c| is_cjk(c)).count();
     chars >= PROSE_MIN_CHARS && 2 * japanese >= chars
-}
-
-/// Hiragana, katakana (the long-vowel mark among them) or a CJK ideograph (with 々 and 〆).
-fn is_japanese(c: char) -> bool {
-    matches!(c, '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}'
-        | '\u{f900}'..='\u{faff}' | '々' | '〆')
 }
 
 /// Candidate pairs for containment threshold `threshold` (indices, smaller first, sorted):
