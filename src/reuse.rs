@@ -186,9 +186,11 @@ pub const UI_MARKERS: &[&str] = &[
 /// about two standard errors of the estimate, so that few true pairs are lost to its noise.
 const ESTIMATE_SLACK: f64 = 0.1;
 
-/// Above this many members, an LSH bucket is not expanded into all its pairs: each member
-/// is compared with the bucket's first member only. Stock boilerplate repeated in
-/// thousands of plans would otherwise cost millions of comparisons for one cluster.
+/// Above this many members, an LSH bucket (Jaccard) or a prefix posting list (containment) is
+/// not expanded into all its pairs: each member is compared with the list's first member only.
+/// Stock boilerplate repeated in thousands of plans would otherwise cost millions of
+/// comparisons for one cluster (on the 600k-passage scale corpus, where every paragraph has
+/// about 2,500 perturbed copies, the containment run did not finish in 30 minutes without it).
 const MAX_BUCKET_ALL_PAIRS: usize = 64;
 
 /// Characters of a member's text shown as its excerpt.
@@ -433,6 +435,7 @@ pub fn find_reuse(
             });
         }
     }
+    let mut warnings = Vec::new();
     let (texts, furniture_lines) = passage_texts(&items, options);
     let kept: Vec<usize> = (0..items.len()).filter(|&i| texts[i].is_some()).collect();
     let docs: Vec<u32> = kept.iter().map(|&i| items[i].doc).collect();
@@ -442,7 +445,10 @@ pub fn find_reuse(
         Measure::Containment => {
             let sets: Vec<Vec<u64>> =
                 (0..kept.len()).into_par_iter().map(|k| shingles(text_of(k))).collect();
-            let candidates = prefix_candidates(&sets, &docs, &refs, options.threshold);
+            let (candidates, starred) = prefix_candidates(&sets, &docs, &refs, options.threshold);
+            if starred > 0 {
+                warnings.push(starred_warning(starred));
+            }
             let verified: Vec<Pair> = candidates
                 .par_iter()
                 .filter_map(|&(a, b)| {
@@ -553,8 +559,18 @@ pub fn find_reuse(
         pairs: n_pairs,
         furniture_lines,
         clusters: out,
-        warnings: Vec::new(),
+        warnings,
     })
+}
+
+/// The report's note that some shingles were too common for all their pairs to be listed.
+fn starred_warning(starred: usize) -> String {
+    format!(
+        "{starred} shingles were each in the prefixes of more than {MAX_BUCKET_ALL_PAIRS} \
+         passages (text repeated across many plans): their holders were compared with one \
+         holder each rather than with one another, so a cluster may miss a member that only \
+         resembles a non-centre member"
+    )
 }
 
 fn jaccard_measure() -> Measure {
@@ -663,13 +679,54 @@ fn is_prose(line: &str) -> bool {
 /// ⌈t·n⌉ of its n shingles in the other. Exact prefix filter (see the module documentation):
 /// the prefix of each set (its rarest n − ⌈t·n⌉ + 1 shingles) is indexed; every shingle of
 /// every set is probed against the index, and a hit on a set that is smaller (by size, then
-/// index) is a candidate.
+/// index) is a candidate. A posting list longer than [`MAX_BUCKET_ALL_PAIRS`] is not probed:
+/// its holders are paired with its first holder (a star), which keeps one cluster for text
+/// copied into hundreds of plans at a cost linear in their number. Also returns how many lists
+/// were starred (0 = the filter was exact).
 fn prefix_candidates(
     sets: &[Vec<u64>],
     docs: &[u32],
     refs: &[bool],
     threshold: f64,
-) -> Vec<(u32, u32)> {
+) -> (Vec<(u32, u32)>, usize) {
+    let index = prefix_index(sets, threshold);
+    let smaller = |a: u32, b: u32| (sets[a as usize].len(), a) < (sets[b as usize].len(), b);
+    let allowed = |a: u32, b: u32| {
+        docs[a as usize] != docs[b as usize] && !(refs[a as usize] && refs[b as usize])
+    };
+    let per_set: Vec<Vec<(u32, u32)>> = (0..sets.len() as u32)
+        .into_par_iter()
+        .map(|b| {
+            let mut found: Vec<u32> = Vec::new();
+            if sets[b as usize].len() < CONTAINMENT_MIN_SHINGLES {
+                return Vec::new();
+            }
+            for h in &sets[b as usize] {
+                if let Some(list) = index.get(h).filter(|l| l.len() <= MAX_BUCKET_ALL_PAIRS) {
+                    found.extend(list.iter().copied().filter(|&a| smaller(a, b) && allowed(a, b)));
+                }
+            }
+            found.sort_unstable();
+            found.dedup();
+            found.into_iter().map(|a| (a.min(b), a.max(b))).collect()
+        })
+        .collect();
+    let long_lists: Vec<&Vec<u32>> =
+        index.values().filter(|list| list.len() > MAX_BUCKET_ALL_PAIRS).collect();
+    let stars = long_lists.iter().flat_map(|list| {
+        let centre = list[0];
+        list[1..].iter().filter(move |&&m| allowed(centre, m)).map(move |&m| (centre.min(m), centre.max(m)))
+    });
+    let mut pairs: Vec<(u32, u32)> = per_set.into_iter().flatten().chain(stars).collect();
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    (pairs, long_lists.len())
+}
+
+/// The prefix of every set long enough to be compared, indexed by shingle: its rarest
+/// n − ⌈t·n⌉ + 1 shingles (ties by hash, so copies order theirs alike); each list holds set
+/// indices in increasing order.
+fn prefix_index(sets: &[Vec<u64>], threshold: f64) -> HashMap<u64, Vec<u32>> {
     let mut frequency: HashMap<u64, u32> = HashMap::new();
     for set in sets {
         for &h in set {
@@ -689,31 +746,7 @@ fn prefix_candidates(
             index.entry(h).or_default().push(idx as u32);
         }
     }
-    let smaller = |a: u32, b: u32| (sets[a as usize].len(), a) < (sets[b as usize].len(), b);
-    let allowed = |a: u32, b: u32| {
-        docs[a as usize] != docs[b as usize] && !(refs[a as usize] && refs[b as usize])
-    };
-    let per_set: Vec<Vec<(u32, u32)>> = (0..sets.len() as u32)
-        .into_par_iter()
-        .map(|b| {
-            let mut found: Vec<u32> = Vec::new();
-            if sets[b as usize].len() < CONTAINMENT_MIN_SHINGLES {
-                return Vec::new();
-            }
-            for h in &sets[b as usize] {
-                if let Some(list) = index.get(h) {
-                    found.extend(list.iter().copied().filter(|&a| smaller(a, b) && allowed(a, b)));
-                }
-            }
-            found.sort_unstable();
-            found.dedup();
-            found.into_iter().map(|a| (a.min(b), a.max(b))).collect()
-        })
-        .collect();
-    let mut pairs: Vec<(u32, u32)> = per_set.into_iter().flatten().collect();
-    pairs.par_sort_unstable();
-    pairs.dedup();
-    pairs
+    index
 }
 
 /// The number of elements two sorted sets share.
@@ -1306,8 +1339,9 @@ mod tests {
         let docs: Vec<u32> = (0..sets.len() as u32).map(|i| i / 3).collect();
         let refs = vec![false; sets.len()];
         for threshold in [0.2, 0.5, 0.8, 1.0] {
-            let candidates: HashSet<(u32, u32)> =
-                prefix_candidates(&sets, &docs, &refs, threshold).into_iter().collect();
+            let (pairs, starred) = prefix_candidates(&sets, &docs, &refs, threshold);
+            assert_eq!(starred, 0, "no posting list is long in this test");
+            let candidates: HashSet<(u32, u32)> = pairs.into_iter().collect();
             let mut found = 0;
             for a in 0..sets.len() {
                 for b in a + 1..sets.len() {
@@ -1342,6 +1376,19 @@ mod tests {
         let report = find_reuse(&docs, &[], ReuseOptions::default(), provenance()).unwrap();
         assert_eq!(report.clusters.len(), 1, "{report:?}");
         assert_eq!(report.clusters[0].documents, 2);
+    }
+
+    #[test]
+    fn text_copied_into_hundreds_of_plans_is_one_starred_cluster() {
+        // Above MAX_BUCKET_ALL_PAIRS holders the prefix lists are starred, not expanded.
+        let copies = 3 * MAX_BUCKET_ALL_PAIRS;
+        let docs: Vec<IndexedDocument> =
+            (0..copies).map(|i| doc(&format!("p{i:03}.txt"), &[BASE])).collect();
+        let report = find_reuse(&docs, &[], ReuseOptions::default(), provenance()).unwrap();
+        assert_eq!(report.clusters.len(), 1, "{:?}", report.warnings);
+        assert_eq!(report.clusters[0].documents, copies);
+        assert!(report.pairs < copies * 2, "linear, not all {} pairs", copies * (copies - 1) / 2);
+        assert!(report.warnings.iter().any(|w| w.contains("prefixes of more than")));
     }
 
     #[test]

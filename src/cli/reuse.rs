@@ -86,7 +86,7 @@ pub fn run(args: ReuseArgs) -> anyhow::Result<ExitCode> {
         keep_furniture: args.keep_furniture,
     };
     let mut report = find_reuse(&documents, &references, options, provenance)?;
-    report.warnings = warnings;
+    report.warnings.splice(0..0, warnings);
     save(&args.index, &report);
     match args.format {
         ReuseFormat::Json => output::data(&serde_json::to_string_pretty(&report)?),
