@@ -10,9 +10,10 @@ no target. The texts are those of eval/real/texts (git-ignored; --texts points e
 their rows in eval/real/manifest.csv (run `scripts/real_set.py merge` after adding a part).
 
 Sets (the split is the real set's, by round of collection and so by body):
-- `dev` (tuned on): eval/measures/gold.jsonl (session 4, rounds 1–2) and gold_r3.jsonl (session 5,
-  labelled blind on the round-3 texts and scored once there before round 3 joined dev);
-- `test` (score once): eval/measures/gold_r4_*.jsonl, labelled on the round-4 texts by the
+- `dev` (tuned on): eval/measures/gold.jsonl (session 4, rounds 1–2), gold_r3.jsonl (session 5,
+  labelled blind on the round-3 texts and scored once there before round 3 joined dev) and
+  gold_r4_*.jsonl (session 6, blind, scored once at the end of session 6, dev since session 7);
+- `test` (score once): eval/measures/gold_r5_*.jsonl, labelled on the round-5 texts by the
   labellers who collected them, who had seen no output of the tool.
 `--gold FILE ...` scores exactly the given files instead.
 
@@ -46,7 +47,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MEASURES = ROOT / "eval" / "measures"
-DEV_GOLD = [MEASURES / "gold.jsonl", MEASURES / "gold_r3.jsonl"]
+DEV_GOLD = [MEASURES / "gold.jsonl", MEASURES / "gold_r3.jsonl", *sorted(MEASURES.glob("gold_r4_*.jsonl"))]
 MANIFEST = ROOT / "eval" / "real" / "manifest.csv"
 YEN = {"億円": 1e8, "百万円": 1e6, "万円": 1e4, "千円": 1e3, "円": 1.0}
 UNITS = ["百万円", "億円", "千円", "万円", "円", "ポイント", "平方メートル", "㎡", "%", "人", "件",
@@ -56,7 +57,7 @@ UNITS = ["百万円", "億円", "千円", "万円", "円", "ポイント", "平�
 def gold_files(chosen_set: str) -> list[Path]:
     if chosen_set == "dev":
         return DEV_GOLD
-    return sorted(MEASURES.glob("gold_r4_*.jsonl"))
+    return sorted(MEASURES.glob("gold_r5_*.jsonl"))
 
 
 def key(value: float, unit: str) -> tuple[float, str]:
@@ -113,7 +114,7 @@ def naive(text: str) -> list:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--set", choices=["dev", "test"], default="dev",
-                    help="dev: gold.jsonl + gold_r3.jsonl (rounds 1–3, tuned on); test: gold_r4_*.jsonl (score once)")
+                    help="dev: gold.jsonl + gold_r3.jsonl + gold_r4_*.jsonl (rounds 1–4, tuned on); test: gold_r5_*.jsonl (score once)")
     ap.add_argument("--texts", type=Path, default=ROOT / "eval" / "real" / "texts")
     ap.add_argument("--bin", default=os.environ.get("GYOKAKU_BIN", str(ROOT / "target" / "debug" / "gyokaku")))
     ap.add_argument("--verbose", action="store_true")
@@ -137,7 +138,7 @@ def main() -> None:
     if not args.gold and args.set == "dev":
         leaked = [f for f in chosen if rows[f].get("split") == "test"]
         if leaked:
-            sys.exit(f"error: dev gold names test-split texts {leaked[:5]}; they belong in gold_r4_*.jsonl")
+            sys.exit(f"error: dev gold names test-split texts {leaked[:5]}; they belong in gold_r5_*.jsonl")
     gold: dict[str, list] = defaultdict(list)
     for g in gold_lines:
         if g["file"] not in chosen or g.get("none"):

@@ -107,7 +107,7 @@ def main() -> int:
     ap.add_argument("--bin", default=os.environ.get("GYOKAKU_BIN", str(ROOT / "target" / "debug" / "gyokaku")))
     ap.add_argument("--split", choices=["dev", "test", "all"], default="dev")
     ap.add_argument("--gold", type=Path, default=GOLD, help=f"labelled lines (default {GOLD.relative_to(ROOT)})")
-    ap.add_argument("--verbose", action="store_true", help="print every wrong line")
+    ap.add_argument("--verbose", action="store_true", help="print every wrong line and passage")
     args = ap.parse_args()
     if not args.gold.exists():
         print(f"error: no gold at {args.gold}", file=sys.stderr)
@@ -143,6 +143,11 @@ def main() -> int:
             ("passages", [(passages[f][i][1] or "other", passage_gold(r)) for (f, i), r in by_passage.items()]),
             ("lines", lines),
         ]
+        if args.verbose:
+            for (f, i), r in sorted(by_passage.items()):
+                got, want = passages[f][i][1] or "other", passage_gold(r)
+                if got != want:
+                    print(f"  passage {f}#{i} gold {want:10} got {got:10} {passages[f][i][0][:70]!r}")
         texts = len({g["file"] for g in rows})
         for unit, pairs in units:
             majority_of_unit = collections.Counter(g for _, g in pairs).most_common(1)[0][0] if pairs else majority

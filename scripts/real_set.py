@@ -44,9 +44,11 @@ KEY_PREFIX = "eval/real/texts/"
 # its end, and is dev since session 4. Round 3 (parts r3_*): new bodies only, collected and
 # labelled in sessions 4–5 by labellers who saw no labels of earlier rounds and no tool output;
 # it was the test split, scored once at the end of session 5 (08:42 UTC), and is dev since. Round
-# 4 (parts r4_*): new bodies only, same conditions, collected in session 5: the test split.
-ROUND_PREFIXES = [("r4_", 4), ("r3_", 3), ("holdout", 2)]
-TEST_ROUND = 4
+# 4 (parts r4_*): new bodies only, same conditions, collected in sessions 5–6, the test split
+# scored once at the end of session 6 (14:21 UTC), dev since. Round 5 (parts r5_*): new bodies
+# only, same conditions, collected in session 7: the test split.
+ROUND_PREFIXES = [("r5_", 5), ("r4_", 4), ("r3_", 3), ("holdout", 2)]
+TEST_ROUND = 5
 SALT = "gyokaku-real-v1:"
 DEV_PERCENT = 60
 

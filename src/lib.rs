@@ -15,6 +15,7 @@ pub mod compare;
 pub mod export;
 pub mod extract;
 pub mod fetch;
+pub mod furniture;
 pub mod identity;
 pub mod index;
 pub mod ingest;

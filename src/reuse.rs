@@ -14,9 +14,9 @@
 //!    お問い合わせ footer. Unrelated plans hosted on one site share these lines word for word, so
 //!    they made nearly every pair reported on real text. Each line of a passage is normalised
 //!    (lines kept) and dropped when
-//!    - it is a *UI line*: it holds one of the [`UI_MARKERS`] (words of site chrome, never of a
+//!    - it is a *UI line*: it holds one of the [`crate::furniture::UI_MARKERS`] (words of site chrome, never of a
 //!      plan's argument), it has no kana or kanji at all (「N/A」, 「19」, 「Academic year:
-//!      2018」), or ASCII letters make at least [`ASCII_LINE_SHARE`] of it; or
+//!      2018」), or ASCII letters make at least [`crate::furniture::ASCII_LINE_SHARE`] of it (see [`is_ui_line`]); or
 //!    - it *recurs and is not prose*: the same normalised line is in at least
 //!      [`FURNITURE_MIN_DOCS`] documents (plans and references) and is shorter than
 //!      [`PROSE_MIN_CHARS`] characters or less than half Japanese. Short lines recurring in many
@@ -74,7 +74,6 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::LazyLock;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -82,9 +81,10 @@ use thiserror::Error;
 
 use crate::analysis::is_cjk;
 use crate::extract::{Limits, SourceHints, extract_file};
+use crate::furniture::is_ui_line;
 use crate::index::IndexedDocument;
 use crate::model::Passage;
-use crate::normalize::{LineBreaks, Normalizer, normalize};
+use crate::normalize::{LineBreaks, Normalizer};
 use crate::segment::segment;
 
 /// Characters per shingle. Five characters of Japanese are about two words: short enough
@@ -150,37 +150,6 @@ pub const FURNITURE_MIN_DOCS: usize = 4;
 /// Menus, headings, footers and site chrome lines are shorter (「このページの先頭へ」,
 /// 「第1章 はじめに」, 「読み込み中.... (全文を見る)」).
 pub const PROSE_MIN_CHARS: usize = 25;
-
-/// A line whose ASCII letters make at least this share of its non-space characters is a UI
-/// line (「Academic year: 2018」, 「Category: Documents」, 「Adobe Reader<外部リンク>」). Japanese
-/// plan prose with an acronym or two (「DXの推進によりBPRを進める」) stays far below it.
-pub const ASCII_LINE_SHARE: f64 = 0.4;
-
-/// Words of site chrome (compared after normalisation): a line holding one is furniture
-/// wherever it is. Each is a word of a page's frame (viewers, navigation, contact footers,
-/// the widgets of document-hosting sites), not of a plan's argument.
-pub const UI_MARKERS: &[&str] = &[
-    "adobe",
-    "acrobat",
-    "javascript",
-    "pdf形式",
-    "pdfファイル",
-    "ブラウザ",
-    "検索結果がありません",
-    "読み込み中",
-    "全文を見る",
-    "copied!",
-    "by user",
-    "category:",
-    "お問い合わせ",
-    "お問合せ",
-    "このページ",
-    "ページの先頭",
-    "本文へ",
-    "メニューを飛ばして",
-    "外部リンク",
-    "新しいウィンドウ",
-];
 
 /// How far below the threshold the MinHash estimate may fall and still be checked exactly,
 /// about two standard errors of the estimate, so that few true pairs are lost to its noise.
@@ -647,24 +616,10 @@ fn passage_texts(items: &[Item<'_>], options: ReuseOptions) -> (Vec<Option<Strin
     (texts, dropped.into_inner())
 }
 
-/// [`UI_MARKERS`], normalised like the lines they are looked for in.
-static NORMALISED_MARKERS: LazyLock<Vec<String>> =
-    LazyLock::new(|| UI_MARKERS.iter().map(|m| normalize(m)).collect());
-
 /// Whether a normalised line is page furniture, given the number of documents it is in (see
 /// the module documentation): a UI line anywhere, or a recurring line that is not prose.
 pub fn is_furniture(line: &str, documents: usize) -> bool {
     is_ui_line(line) || documents >= FURNITURE_MIN_DOCS && !is_prose(line)
-}
-
-/// A line of site chrome: a UI marker, no Japanese at all, or mostly ASCII letters.
-fn is_ui_line(line: &str) -> bool {
-    if NORMALISED_MARKERS.iter().any(|m| line.contains(m.as_str())) {
-        return true;
-    }
-    let chars = line.chars().filter(|c| !c.is_whitespace()).count();
-    let letters = line.chars().filter(char::is_ascii_alphabetic).count();
-    !line.chars().any(is_cjk) || letters as f64 >= ASCII_LINE_SHARE * chars as f64
 }
 
 /// A long line, at least half of it kana and kanji.
@@ -715,7 +670,10 @@ fn prefix_candidates(
         index.values().filter(|list| list.len() > MAX_BUCKET_ALL_PAIRS).collect();
     let stars = long_lists.iter().flat_map(|list| {
         let centre = list[0];
-        list[1..].iter().filter(move |&&m| allowed(centre, m)).map(move |&m| (centre.min(m), centre.max(m)))
+        list[1..]
+            .iter()
+            .filter(move |&&m| allowed(centre, m))
+            .map(move |&m| (centre.min(m), centre.max(m)))
     });
     let mut pairs: Vec<(u32, u32)> = per_set.into_iter().flatten().chain(stars).collect();
     pairs.par_sort_unstable();
@@ -1178,6 +1136,7 @@ fn clusters(n: usize, pairs: &[(u32, u32, f64)]) -> Vec<(Vec<u32>, (f64, f64))> 
 mod tests {
     use super::*;
     use crate::model::DocMeta;
+    use crate::normalize::normalize;
 
     const BASE: &str = "本市では、人口減少と少子高齢化が進む中で、限られた経営資源を最大限に活用し、\
         持続可能な行政運営を実現するため、事務事業の見直しと職員の適正配置を計画的に進めるとともに、\

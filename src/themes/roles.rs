@@ -14,6 +14,7 @@ use serde::Serialize;
 use super::context::{
     Context, classify_sentence, has_target_marker, heading_context, sentence_spans,
 };
+use crate::furniture::is_ui_line;
 use crate::normalize::{LineBreaks, Normalizer};
 
 /// What a passage does in its plan.
@@ -87,12 +88,21 @@ const SHORT_PASSAGE_CHARS: usize = 12;
 /// is often introduced by a sentence on the present state).
 const BACKGROUND_MAJORITY: f64 = 0.6;
 
+/// A passage whose page-furniture lines ([`is_ui_line`]: menus, viewer notices, a mirror's
+/// widgets) hold at least this share of its characters is `other`: what is left is a
+/// breadcrumb's page title or a caption, not a statement of the plan. Half, because a passage
+/// that opens with a breadcrumb and goes on with a paragraph of the plan is the plan's.
+const FURNITURE_MAJORITY: f64 = 0.5;
+
 /// The role of a passage from its heading path (outermost first) and its text.
 pub fn passage_role(heading_path: &[String], text: &str) -> Role {
     let normalizer = Normalizer::embedded();
     let text = normalizer.normalize(text, LineBreaks::Keep);
     let heading_only =
         heading_path.last().is_some_and(|h| normalizer.normalize(h, LineBreaks::Keep) == text);
+    if is_mostly_furniture(&text) {
+        return Role::Other;
+    }
     let section = section_role(heading_path);
     let chars: Vec<char> = text.chars().collect();
     let mut weights = Weights::default();
@@ -189,6 +199,26 @@ fn outline_role(heading_path: &[String], chars: &[char], section: Option<Role>) 
     }
 }
 
+/// Whether page-furniture lines hold at least [`FURNITURE_MAJORITY`] of the passage's
+/// characters: lines of site chrome ([`is_ui_line`]) and lines of punctuation alone (the dot
+/// leaders and rules of a converted table of contents). Lines of figures alone (`10.9%`, a
+/// table's cells) are left out: they belong to the table around them, whatever its role.
+fn is_mostly_furniture(text: &str) -> bool {
+    let (mut furniture, mut all) = (0usize, 0usize);
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let lettered = line.chars().any(char::is_alphabetic);
+        if !lettered && line.chars().any(|c| c.is_numeric()) {
+            continue;
+        }
+        let chars = line.chars().count();
+        all += chars;
+        if !lettered || is_ui_line(line) {
+            furniture += chars;
+        }
+    }
+    all > 0 && furniture as f64 >= FURNITURE_MAJORITY * all as f64
+}
+
 /// A sentence that sets a target: a target marker (目標, までに, %) together with a number.
 fn is_target(sentence: &[char]) -> bool {
     sentence.iter().any(|c| c.is_ascii_digit()) && has_target_marker(sentence)
@@ -239,6 +269,16 @@ mod tests {
         assert_eq!(role(&["(2)民間委託等の推進"], "(2)民間委託等の推進"), Role::Commitment);
         assert_eq!(role(&["1 計画策定の背景"], "1 計画策定の背景"), Role::State);
         assert_eq!(role(&[], "2024年3月"), Role::Other);
+    }
+
+    #[test]
+    fn site_chrome_is_other_and_a_plan_passage_under_a_breadcrumb_is_not() {
+        let chrome = "このページの先頭へ\nPDF形式のファイルをご覧いただく場合には、Adobe Readerが必要です\n更新日";
+        assert_eq!(role(&[], chrome), Role::Other);
+        let plan =
+            "ホーム > 市政情報\n公共施設の老朽化が進んでいるため、施設の統廃合を計画的に進めます。";
+        assert_eq!(role(&["(3) 公共施設"], plan), Role::Commitment);
+        assert_ne!(role(&["表1"], "10.9%\n77.3%"), Role::Other, "figures are not furniture");
     }
 
     #[test]
