@@ -63,7 +63,8 @@ pub fn heading_level(line: &str) -> Option<u8> {
         [
             (r"^第\s*[0-9０-９一二三四五六七八九十百]+\s*[章部編]", 1),
             (r"^第\s*[0-9０-９一二三四五六七八九十]+(\s|　|$|[節条]|[^0-9０-９年回次期号項])", 2),
-            (r"^[0-9０-９]{1,2}(\s|　|[．.、](\s|　)?)\S", 3),
+            // `1 概要`, `2. 方針`, `3、組織`; not a decimal (`97.5%以上`) or `1.2倍`.
+            (r"^[0-9０-９]{1,2}([\s　]\S|[．.、][\s　]?[^0-9０-９\s　])", 3),
             (r"^[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ][\s　．.]", 2),
             (r"^[（(][0-9０-９一二三四五六七八九十]{1,2}[）)]", 4),
             (r"^[①-⑳]", 5),
@@ -220,6 +221,14 @@ mod tests {
             })
             .collect();
         Extracted::new(Format::Text, pages)
+    }
+
+    #[test]
+    fn a_decimal_number_is_not_a_numbered_heading() {
+        assert_eq!(heading_level("97.5%以上(現年)"), None);
+        assert_eq!(heading_level("1.2倍に拡大"), None);
+        assert_eq!(heading_level("2.行政サービスの効率化"), Some(3));
+        assert_eq!(heading_level("3 組織の見直し"), Some(3));
     }
 
     #[test]

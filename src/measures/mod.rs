@@ -19,6 +19,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde::Serialize;
 
+use crate::analysis::is_cjk;
 use crate::index::IndexedDocument;
 use crate::metadata::era_year;
 use table::{Column, cells, header_columns, status_of};
@@ -63,12 +64,16 @@ pub fn find_measures(documents: &[IndexedDocument]) -> Vec<Measure> {
 pub fn document_measures(doc: &IndexedDocument) -> Vec<Measure> {
     let period_end = period_end(doc);
     let mut measures = Vec::new();
+    // The era a bare `21年度` is counted in: the last one the plan named, else its year's.
+    let mut era = doc.meta.year.map(era_of_year);
     let mut header: Option<Vec<Column>> = None;
     // A table whose header row holds only years (`R6(2024年) | R12(2030年)`): the last value
     // of each row is the target for the last year.
     let mut year_header: Option<Vec<i32>> = None;
     // A table written one cell a line under a `目標値` label: short value lines are targets.
     let mut target_block = false;
+    // Rows under a header naming a present value and a target (`平成21年度実績 目標収納率`).
+    let mut pair_rows = false;
     for (index, passage) in doc.passages.iter().enumerate() {
         if passage.is_heading_only() {
             continue;
@@ -99,6 +104,8 @@ pub fn document_measures(doc: &IndexedDocument) -> Vec<Measure> {
         let mut previous_line = String::new();
         for line in passage.text.lines() {
             let folded = fold_digits(line);
+            era = last_era(&folded).or(era);
+            let folded = with_era(&folded, era);
             if let Some(row) = cells(&folded) {
                 if let Some(columns) = header_columns(&row) {
                     header = Some(columns);
@@ -140,6 +147,27 @@ pub fn document_measures(doc: &IndexedDocument) -> Vec<Measure> {
             if is_target_label(&folded) {
                 target_block = true;
                 continue;
+            }
+            if is_baseline_target_header(&folded) {
+                pair_rows = true;
+                continue;
+            }
+            // A sentence is prose, not a row.
+            pair_rows &= !folded.contains('。');
+            if pair_rows {
+                let mut values = values_in(&folded, period_end);
+                if values.len() >= 2 {
+                    let target = values.pop().expect("two values");
+                    let mut measure = base(target, "table", folded.clone());
+                    measure.baseline = Some(values[0].text.clone());
+                    measure.department = department_in(&folded)
+                        .or_else(|| trailing_department(&folded))
+                        .or(measure.department);
+                    measures.push(measure);
+                    continue;
+                }
+                // A short line is a cell continued (a second department); prose ends the rows.
+                pair_rows = folded.chars().count() <= VALUE_CELL_CHARS;
             }
             if folded.contains("実績") || folded.chars().count() > VALUE_CELL_CHARS {
                 target_block = false;
@@ -294,6 +322,64 @@ fn is_target_label(line: &str) -> bool {
     TARGET_LABELS.contains(&line.trim())
 }
 
+/// The era a western year falls in (the one its plan would write).
+fn era_of_year(year: i32) -> &'static str {
+    if year >= 2019 { "令和" } else { "平成" }
+}
+
+/// The last era the line names (`平成`, `令和`, `H`, `R` before a number).
+fn last_era(line: &str) -> Option<&'static str> {
+    static ERA: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(令和|平成|R|H)\s*(?:元|[0-9]{1,2})\s*年").expect("valid"));
+    ERA.captures_iter(line).last().map(|caps| match &caps[1] {
+        "令和" | "R" => "令和",
+        _ => "平成",
+    })
+}
+
+/// The line with `era` written before each bare two-digit fiscal year (`21年度末` →
+/// `平成21年度末`), as plans write years once the era is clear; the target patterns then read
+/// them like any other. A number after a digit, a letter, an era or a period sign is left.
+fn with_era(line: &str, era: Option<&str>) -> String {
+    static BARE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"([0-9]{1,2})\s*年度").expect("valid"));
+    let Some(era) = era else { return line.to_owned() };
+    let mut out = String::with_capacity(line.len() + 16);
+    let mut last = 0;
+    for caps in BARE.captures_iter(line) {
+        let number = caps.get(1).expect("group");
+        let before = line[..number.start()].trim_end();
+        let attached = before.ends_with(|c: char| {
+            c.is_ascii_alphanumeric()
+                || matches!(c, '.' | ',' | '元' | '~' | '〜' | '～' | '-' | '–')
+        }) || before.ends_with("令和")
+            || before.ends_with("平成")
+            || before.ends_with("昭和");
+        if attached {
+            continue;
+        }
+        out.push_str(&line[last..number.start()]);
+        out.push_str(era);
+        last = number.start();
+    }
+    out.push_str(&line[last..]);
+    out
+}
+
+/// Words of a header's present-value column (the other column names the target).
+const PRESENT_COLUMN_WORDS: [&str; 4] = ["実績", "現状", "現況", "基準"];
+
+/// A header line of a table written with spaces, naming a present value and a target and
+/// holding no value itself: `平成21年度実績 目標収入(収納)率 所管課`, `現状値 目標値`. In the
+/// rows under it the last value is the target and the first the baseline. Read after the last
+/// 。, since a converted page can join the header to the sentence introducing the table.
+fn is_baseline_target_header(line: &str) -> bool {
+    let tail = line.rsplit('。').next().unwrap_or(line);
+    tail.contains("目標")
+        && PRESENT_COLUMN_WORDS.iter().any(|w| tail.contains(w))
+        && values_in(tail, None).is_empty()
+}
+
 /// A short line holding a value (`31,000千円`, `年間2,000千円`).
 fn is_value_cell(clause: &str) -> bool {
     clause.trim().chars().count() <= VALUE_CELL_CHARS && !values_in(clause, None).is_empty()
@@ -324,6 +410,17 @@ fn department_in(text: &str) -> Option<String> {
     DEPARTMENT.captures(text).and_then(|c| c.get(1)).map(|m| m.as_str().to_owned())
 }
 
+/// The department cell a row ends with (`市税 98.1% 99.0%(平成25年度) 収税課`).
+fn trailing_department(row: &str) -> Option<String> {
+    const SUFFIXES: [&str; 5] = ["課", "室", "局", "部", "センター"];
+    let last = row.split_whitespace().last()?;
+    let named = last.chars().count() <= MAX_DEPARTMENT_CHARS && last.chars().any(is_cjk);
+    (named && SUFFIXES.iter().any(|s| last.ends_with(s))).then(|| last.to_owned())
+}
+
+/// The longest department name read from a row's last cell (保険徴収医療課 is 7).
+const MAX_DEPARTMENT_CHARS: usize = 14;
+
 fn status_word(clause: &str) -> Option<String> {
     const WORDS: [&str; 5] = ["一部達成", "未達成", "達成済", "完了しました", "継続して"];
     WORDS.iter().find(|w| clause.contains(*w)).map(|w| {
@@ -336,7 +433,7 @@ fn status_word(clause: &str) -> Option<String> {
 pub fn period_end(doc: &IndexedDocument) -> Option<i32> {
     static PERIOD: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(
-            r"(令和|平成|R|H)?\s*(元|[0-9]{1,4})\s*(?:年度?)?\s*[~〜～\-ー–から]+\s*(令和|平成|R|H)?\s*(元|[0-9]{1,4})\s*年度",
+            r"(令和|平成|R|H)?\s*(元|[0-9]{1,4})\s*(?:年度?)?\s*[~〜～\-ー–から]+\s*(令和|平成|R|H)?\s*(元|[0-9]{1,4})\s*年度?",
         )
         .expect("valid")
     });
@@ -396,6 +493,47 @@ mod tests {
             passage_themes: vec![vec!["staffing".into()]; texts.len()],
             passage_roles: vec![String::new(); texts.len()],
         }
+    }
+
+    #[test]
+    fn a_bare_fiscal_year_is_counted_in_the_era_the_plan_named() {
+        assert_eq!(
+            with_era("(2)21年度末の職員数を1,100人以下とする。", Some("平成")),
+            "(2)平成21年度末の職員数を1,100人以下とする。"
+        );
+        assert_eq!(
+            with_era("R2〜5年度平均 平成 20年度", Some("令和")),
+            "R2〜5年度平均 平成 20年度"
+        );
+        assert_eq!(last_era("平成18年3月に策定し"), Some("平成"));
+        let d =
+            doc(&["平成18年3月に行革プランを策定し、", "(2)21年度末の職員数を1,100人以下とする。"]);
+        let years: Vec<_> =
+            document_measures(&d).into_iter().map(|m| (m.value, m.target_year)).collect();
+        assert_eq!(years, vec![(1100.0, Some(2009))]);
+    }
+
+    #[test]
+    fn rows_under_a_present_and_target_header_take_their_last_value() {
+        let d = doc(&[
+            "収納率の目標は次のとおりとします。平成21年度実績 目標収入(収納)率()内は目標年次 所管課\n\
+             市税 98.1% 99.0%(平成25年度) 収税課\n\
+             各市税事務所\n\
+             介護保険料 97.8% 98.0%(平成23年度) 介護保険課\n\
+             ※コンビニ収納等の取組を推進し、収入率を向上させます。",
+        ]);
+        let found: Vec<_> = document_measures(&d)
+            .into_iter()
+            .map(|m| (m.value, m.target_year, m.baseline, m.department))
+            .collect();
+        let s = |x: &str| Some(x.to_owned());
+        assert_eq!(
+            found,
+            vec![
+                (99.0, Some(2013), s("98.1%"), s("収税課")),
+                (98.0, Some(2011), s("97.8%"), s("介護保険課")),
+            ]
+        );
     }
 
     #[test]
