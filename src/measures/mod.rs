@@ -101,6 +101,9 @@ pub fn document_measures(doc: &IndexedDocument) -> Vec<Measure> {
             text,
             themes: themes.clone(),
         };
+        if is_target_label(&fold_digits(&heading_measure)) {
+            target_block = true;
+        }
         let mut previous_line = String::new();
         for line in passage.text.lines() {
             let folded = fold_digits(line);
@@ -169,14 +172,16 @@ pub fn document_measures(doc: &IndexedDocument) -> Vec<Measure> {
                 // A short line is a cell continued (a second department); prose ends the rows.
                 pair_rows = folded.chars().count() <= VALUE_CELL_CHARS;
             }
-            if folded.contains("実績") || folded.chars().count() > VALUE_CELL_CHARS {
+            let long = folded.chars().count() > VALUE_CELL_CHARS && !is_list_item(&folded);
+            if folded.contains("実績") || long {
                 target_block = false;
             }
             if is_legend(&folded) {
                 continue;
             }
             for clause in clauses(&folded) {
-                if !(is_target_clause(clause) || target_block && is_value_cell(clause)) {
+                let cell = is_value_cell(clause) || is_list_item(clause);
+                if !(is_target_clause(clause) || target_block && cell) {
                     continue;
                 }
                 // A line that is only a value (`目標値 50人`) takes its year from the line
@@ -318,8 +323,27 @@ const TARGET_LABELS: [&str; 5] = ["目標値", "目標", "数値目標", "目標
 /// prose and ends the column.
 const VALUE_CELL_CHARS: usize = 16;
 
+/// A label line of targets: one of [`TARGET_LABELS`], or a short line ending in の目標 /
+/// 数値目標 (`行政改革の目標`, `(2)数値目標`, `【目標】`), numbering and brackets aside.
 fn is_target_label(line: &str) -> bool {
-    TARGET_LABELS.contains(&line.trim())
+    let label = line
+        .trim()
+        .trim_start_matches(|c: char| c.is_ascii_digit() || "()（）.．、【】■◆●○・ ".contains(c))
+        .trim_end_matches(|c: char| "】:：".contains(c));
+    TARGET_LABELS.contains(&label)
+        || label.chars().count() <= VALUE_CELL_CHARS
+            && (label.ends_with("の目標") || label.ends_with("数値目標"))
+}
+
+/// The longest list item (`・具体的な取組項目の実施率 100%`) read as a target under a label.
+const LIST_ITEM_CHARS: usize = 40;
+
+/// A bulleted line of at most [`LIST_ITEM_CHARS`] holding a value.
+fn is_list_item(line: &str) -> bool {
+    let line = line.trim();
+    line.starts_with(['・', '•', '○', '◯', '-', '－'])
+        && line.chars().count() <= LIST_ITEM_CHARS
+        && !values_in(line, None).is_empty()
 }
 
 /// The era a western year falls in (the one its plan would write).
@@ -511,6 +535,17 @@ mod tests {
         let years: Vec<_> =
             document_measures(&d).into_iter().map(|m| (m.value, m.target_year)).collect();
         assert_eq!(years, vec![(1100.0, Some(2009))]);
+    }
+
+    #[test]
+    fn bulleted_values_under_a_target_label_are_targets() {
+        let d = doc(&[
+            "行政改革の目標\n・具体的な取組項目の実施率 100%\n・A評価の割合 80%以上\n本市はこれまで改革に取り組んできました。",
+        ]);
+        let values: Vec<_> = document_measures(&d).into_iter().map(|m| m.value).collect();
+        assert_eq!(values, vec![100.0, 80.0]);
+        assert!(is_target_label("(2)数値目標"));
+        assert!(!is_target_label("目標達成に向けた取組の状況について"));
     }
 
     #[test]
