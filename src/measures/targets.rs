@@ -16,7 +16,7 @@ use crate::metadata::era_year;
 /// `パーセント` is kept as written (the plans that spell it out are read with the unit they
 /// wrote); `つ` counts items and is read only before 以上 (`1年に1つ以上`), since `3つの柱`
 /// and `次の3つを` name parts of the plan.
-pub const UNITS: [&str; 25] = [
+pub const UNITS: [&str; 27] = [
     "百万円",
     "億円",
     "千円",
@@ -41,6 +41,8 @@ pub const UNITS: [&str; 25] = [
     "台",
     "校",
     "日",
+    "名",
+    "社",
     "つ",
 ];
 
@@ -191,20 +193,39 @@ static BASELINE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid")
 });
 
-/// Folds full-width digits, letters and signs to ASCII (the index keeps the text as written).
+/// Folds full-width digits, letters and signs to ASCII (the index keeps the text as written),
+/// and positional kanji numerals of two or more digits (`一三六人`, `一〇人`, `一九九八`, as
+/// vertical text writes numbers) to ASCII digits. A single kanji digit is left: 一部, 統一 and
+/// 第一 are words, not values.
 pub fn fold_digits(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' => {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let run = chars[i..].iter().take_while(|c| kanji_digit(**c).is_some()).count();
+        if run >= 2 {
+            out.extend(chars[i..i + run].iter().filter_map(|c| kanji_digit(*c)));
+            i += run;
+            continue;
+        }
+        out.push(match chars[i] {
+            c @ ('０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ') => {
                 char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
             }
             '％' => '%',
             '，' => ',',
             '．' => '.',
             '　' => ' ',
-            _ => c,
-        })
-        .collect()
+            c => c,
+        });
+        i += 1;
+    }
+    out
+}
+
+/// The ASCII digit of a positional kanji numeral (〇 to 九).
+fn kanji_digit(c: char) -> Option<char> {
+    "〇一二三四五六七八九".chars().position(|k| k == c).and_then(|d| char::from_digit(d as u32, 10))
 }
 
 /// A year the text names, with its span: a period (`平成16年度～20年度`) counts as its end.
@@ -434,6 +455,18 @@ fn first_direction(clause: &str) -> Option<Direction> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kanji_numerals_of_several_digits_are_folded() {
+        assert_eq!(
+            fold_digits("三年間で一三六人を配置し、一〇人の職員減"),
+            "三年間で136人を配置し、10人の職員減"
+        );
+        assert_eq!(
+            fold_digits("平成一〇年(一九九八)の統一した一部"),
+            "平成10年(1998)の統一した一部"
+        );
+    }
 
     #[test]
     fn wareki_target_years() {

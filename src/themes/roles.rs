@@ -14,6 +14,7 @@ use serde::Serialize;
 use super::context::{
     Context, classify_sentence, has_target_marker, heading_context, sentence_spans,
 };
+use crate::analysis::is_cjk;
 use crate::furniture::is_ui_line;
 use crate::normalize::{LineBreaks, Normalizer};
 
@@ -189,7 +190,7 @@ fn outline_role(heading_path: &[String], chars: &[char], section: Option<Role>) 
     if let Some(role) = heading_path.last().and_then(|h| heading_role(h)) {
         return if role == Role::Commitment && is_target(chars) { Role::Target } else { role };
     }
-    let words = line.chars().filter(|c| is_japanese_letter(*c)).count();
+    let words = line.chars().filter(|c| is_cjk(*c)).count();
     if words < 2 {
         return Role::Other;
     }
@@ -222,10 +223,6 @@ fn is_mostly_furniture(text: &str) -> bool {
 /// A sentence that sets a target: a target marker (目標, までに, %) together with a number.
 fn is_target(sentence: &[char]) -> bool {
     sentence.iter().any(|c| c.is_ascii_digit()) && has_target_marker(sentence)
-}
-
-fn is_japanese_letter(c: char) -> bool {
-    matches!(c, '\u{3040}'..='\u{30ff}' | '\u{4e00}'..='\u{9fff}')
 }
 
 #[cfg(test)]
