@@ -118,7 +118,8 @@ def main() -> int:
         print(f"warning: {len(missing)} labelled texts are missing from {TEXTS} (re-materialise them, "
               f"see eval/real/README.md): {', '.join(missing[:5])} …", file=sys.stderr)
     gold = [g for g in gold if g["file"] not in missing]
-    majority = collections.Counter(g["role"] for g in gold if g["split"] == "dev").most_common(1)[0][0]
+    dev_roles = collections.Counter(g["role"] for g in gold if g["split"] == "dev")
+    majority = dev_roles.most_common(1)[0][0] if dev_roles else "other"
     with tempfile.TemporaryDirectory() as tmp:
         passages = predicted_roles(args.bin, sorted({g["file"] for g in gold}), Path(tmp))
     lines_of = {name: (TEXTS / name).read_text(encoding="utf-8").splitlines() for name in passages}
