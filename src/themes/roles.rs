@@ -147,9 +147,12 @@ impl Weights {
         let forward = self.commitment + self.target;
         let background = self.history + self.state;
         if background >= BACKGROUND_MAJORITY * classified || (forward == 0.0) {
+            // Past-tense sentences outweigh a state section (はじめに, 背景): a plan's
+            // introduction recounting the previous plan is history.
             return match section {
-                Some(Role::History) | Some(Role::State) => section.unwrap_or(Role::State),
-                _ if self.history >= self.state => Role::History,
+                _ if self.history > self.state => Role::History,
+                Some(Role::History) => Role::History,
+                _ if self.history == self.state && section.is_none() => Role::History,
                 _ => Role::State,
             };
         }
