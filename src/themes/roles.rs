@@ -86,6 +86,14 @@ const STATE_HEADING_CUES: &[&str] =
 /// is often introduced by a sentence on the present state).
 const BACKGROUND_MAJORITY: f64 = 0.6;
 
+/// Outline lines that name a part of any document, not of this plan's argument (the role
+/// definitions' "generic headers such as 基本理念 or 目標 alone"), compared on their kana and
+/// kanji only, so `2 目次` and `【目次】` are 目次.
+const GENERIC_HEADINGS: &[&str] =
+    &["目次", "概要", "資料", "参考資料", "用語解説", "基本理念", "目標", "数値目標", "質疑応答"];
+/// Labels of a notice's details (`◆日時 平成17年2月21日`, `場所 県庁特別室`).
+const LABEL_HEADINGS: &[&str] = &["日時", "場所", "会場", "問合せ", "問い合わせ"];
+
 /// A passage whose page-furniture lines ([`is_ui_line`]: menus, viewer notices, a mirror's
 /// widgets) hold at least this share of its characters is `other`: what is left is a
 /// breadcrumb's page title or a caption, not a statement of the plan. Half, because a passage
@@ -186,13 +194,14 @@ fn heading_role(heading: &str) -> Option<Role> {
 /// An outline or table-of-contents line (a heading no text follows): it names a part of the
 /// plan. Its own words decide; a numbered line naming no background is a pillar or measure.
 fn outline_role(heading_path: &[String], chars: &[char], section: Option<Role>) -> Role {
-    let line: String = chars.iter().collect();
+    let letters: String = chars.iter().filter(|c| is_cjk(**c)).collect();
+    let generic = GENERIC_HEADINGS.contains(&letters.as_str())
+        || LABEL_HEADINGS.iter().any(|label| letters.starts_with(label));
+    if letters.chars().count() < 2 || generic {
+        return Role::Other;
+    }
     if let Some(role) = heading_path.last().and_then(|h| heading_role(h)) {
         return if role == Role::Commitment && is_target(chars) { Role::Target } else { role };
-    }
-    let words = line.chars().filter(|c| is_cjk(*c)).count();
-    if words < 2 {
-        return Role::Other;
     }
     match section {
         Some(Role::History) => Role::History,
@@ -266,6 +275,8 @@ mod tests {
         assert_eq!(role(&["(2)民間委託等の推進"], "(2)民間委託等の推進"), Role::Commitment);
         assert_eq!(role(&["1 計画策定の背景"], "1 計画策定の背景"), Role::State);
         assert_eq!(role(&[], "2024年3月"), Role::Other);
+        assert_eq!(role(&["【目次】"], "【目次】"), Role::Other);
+        assert_eq!(role(&["◆日時 平成17年2月21日"], "◆日時 平成17年2月21日"), Role::Other);
     }
 
     #[test]
