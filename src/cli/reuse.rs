@@ -86,6 +86,9 @@ pub fn run(args: ReuseArgs) -> anyhow::Result<ExitCode> {
         keep_furniture: args.keep_furniture,
     };
     let mut report = find_reuse(&documents, &references, options, provenance)?;
+    for warning in &report.warnings {
+        output::warning(warning);
+    }
     report.warnings.splice(0..0, warnings);
     save(&args.index, &report);
     match args.format {

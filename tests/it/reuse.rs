@@ -54,6 +54,39 @@ fn reuse_json(dir: &Path, extra: &[&str]) -> serde_json::Value {
 }
 
 #[test]
+fn a_paragraph_in_seventy_plans_is_one_cluster_and_the_shortcut_is_reported() {
+    // More holders than the prefix filter expands (64): they are joined as a star, and the
+    // report says the filter was not exact, on stderr and in the JSON.
+    let dir = tempfile::tempdir().unwrap();
+    let plans = dir.path().join("plans");
+    fs_err::create_dir_all(&plans).unwrap();
+    let mut manifest = String::from("path,municipality,prefecture,code,title,year,url\n");
+    for i in 0..70 {
+        let own = format!(
+            "第2 重点取組\n第{i}地区の集会所を地域の団体に任せ、利用の手続を簡単にする。\n"
+        );
+        fs_err::write(
+            plans.join(format!("p{i:02}.txt")),
+            format!("第1 計画の趣旨\n{SHARED}\n{own}"),
+        )
+        .unwrap();
+        manifest.push_str(&format!("p{i:02}.txt,町{i:02},北海道,,行政改革大綱,2021,\n"));
+    }
+    fs_err::write(plans.join("manifest.csv"), manifest).unwrap();
+    gyokaku(dir.path()).args(["ingest", "plans", "--index", "index", "--quiet"]).assert().success();
+    let output = gyokaku(dir.path())
+        .args(["reuse", "--index", "index", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let biggest = &report["clusters"][0];
+    assert_eq!(biggest["documents"], 70, "{report:#}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("prefixes of more than 64"));
+    assert!(report["warnings"][0].as_str().unwrap().contains("prefixes of more than 64"));
+}
+
+#[test]
 fn a_shared_paragraph_is_one_cluster_of_two_towns() {
     let dir = tempfile::tempdir().unwrap();
     write_plans(dir.path());
