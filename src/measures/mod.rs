@@ -426,20 +426,23 @@ fn clauses(line: &str) -> impl Iterator<Item = &str> {
 /// A department named in the text: `担当課：人事課`, `（所管課 財政課）`, `(行政管理課)`.
 fn department_in(text: &str) -> Option<String> {
     static DEPARTMENT: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(
-            r"(?:担当課|所管課|担当部署|担当|所管|実施課|問合せ|問い合わせ)\s*[:：]?\s*([^\s、。:：()（）「」・]{1,14}?(?:課|室|局|部|センター))",
-        )
+        Regex::new(&format!(
+            r"(?:担当課|所管課|担当部署|担当|所管|実施課|問合せ|問い合わせ)\s*[:：]?\s*([^\s、。:：()（）「」・]{{1,14}}?(?:{}))",
+            DEPARTMENT_SUFFIXES.join("|")
+        ))
         .expect("valid")
     });
     DEPARTMENT.captures(text).and_then(|c| c.get(1)).map(|m| m.as_str().to_owned())
 }
 
+/// How a department's name ends (収税課, 行政改革推進室, 総務部, 情報センター).
+const DEPARTMENT_SUFFIXES: [&str; 5] = ["課", "室", "局", "部", "センター"];
+
 /// The department cell a row ends with (`市税 98.1% 99.0%(平成25年度) 収税課`).
 fn trailing_department(row: &str) -> Option<String> {
-    const SUFFIXES: [&str; 5] = ["課", "室", "局", "部", "センター"];
     let last = row.split_whitespace().last()?;
     let named = last.chars().count() <= MAX_DEPARTMENT_CHARS && last.chars().any(is_cjk);
-    (named && SUFFIXES.iter().any(|s| last.ends_with(s))).then(|| last.to_owned())
+    (named && DEPARTMENT_SUFFIXES.iter().any(|s| last.ends_with(s))).then(|| last.to_owned())
 }
 
 /// The longest department name read from a row's last cell (保険徴収医療課 is 7).
